@@ -1,0 +1,79 @@
+// The narrow interface between the application layer (dispatcher, wire protocols) and the
+// connections below it. The application never makes a syscall and knows nothing of frames or
+// sockets: it sees Peers it can send messages to and close, and a Host that prepares messages
+// once for many recipients. server::Connection implements Peer; tests implement both with fakes.
+//
+// Lifetime: a Peer is valid from Application::on_open until Application::on_close returns.
+// Calls on a Peer never re-enter the Application synchronously (closing is deferred by the
+// server), so it is safe to send or close while iterating a room.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "common/shared_bytes.hpp"
+
+namespace wsrelay::app {
+
+struct Client;  // the application's per-connection record (defined by the dispatcher)
+
+enum class PayloadKind : uint8_t { kText, kBinary };
+
+// A message serialized and framed once, shareable by any number of peers.
+struct PreparedMessage {
+  common::SharedBytesRef bytes;  // opaque to the application: the wire form
+  size_t payload_size = 0;       // size of the application payload inside it
+};
+
+class Peer {
+ public:
+  // Queue one whole message. Never partial: if the peer cannot keep up, the server closes it
+  // (1008 "slow consumer") rather than drop or cut messages.
+  virtual void send(PayloadKind kind, std::string_view payload) = 0;
+  // Queue a prepared message (shared bytes, no copy).
+  virtual void send_prepared(const PreparedMessage& message) = 0;
+  // Start the closing handshake with this code and reason.
+  virtual void close(uint16_t code, std::string_view reason) = 0;
+  // True once the connection is closing: sends are then silently ignored by the server.
+  virtual bool is_closing() const = 0;
+  // "203.0.113.7:51234" / "[2001:db8::1]:443".
+  virtual std::string_view remote_address() const = 0;
+
+  // The application's own record for this connection (set in on_open, never touched below).
+  Client* client = nullptr;
+
+ protected:
+  ~Peer() = default;
+};
+
+class Host {
+ public:
+  virtual PreparedMessage prepare(PayloadKind kind, std::string_view payload) = 0;
+  // Milliseconds since the Unix epoch (wall clock, for timestamps in messages).
+  virtual int64_t wall_clock_ms() const = 0;
+
+ protected:
+  ~Host() = default;
+};
+
+// What the upgrade request told us, for authentication and logging.
+struct ConnectInfo {
+  std::string_view path;    // "/ws"
+  std::string_view query;   // "token=abc&x=1" (may be empty)
+  std::string_view origin;  // Origin header (may be empty)
+  std::string_view remote_address;
+};
+
+// What the server calls as decoded messages arrive. Implemented by the echo application and
+// by the JSON dispatcher front end.
+class Application {
+ public:
+  virtual ~Application() = default;
+  virtual void on_open(Peer& peer, const ConnectInfo& info) = 0;
+  virtual void on_message(Peer& peer, PayloadKind kind, std::span<const uint8_t> payload) = 0;
+  // The connection is gone (after the closing handshake, a timeout or an error).
+  virtual void on_close(Peer& peer, uint16_t code, std::string_view reason) = 0;
+};
+
+}  // namespace wsrelay::app

@@ -1,0 +1,103 @@
+// The receiving half of a WebSocket endpoint (RFC 6455 §5.4-§5.6, §7, §8.1): frames in,
+// whole messages and control events out.
+//
+// MessageReader sits on FrameParser and enforces the rules that span frames:
+//  - a continuation frame needs a message to continue, and a new text/binary frame must not
+//    start while one is unfinished (1002);
+//  - control frames may arrive between the fragments of a message and are handled at once;
+//  - a message longer than max_message_size is refused as soon as a frame header announces it
+//    (1009), before its payload is buffered;
+//  - text is checked for UTF-8 incrementally as payload bytes arrive, so the connection fails
+//    at the first invalid byte, even in the middle of a frame (1007);
+//  - a Close payload of 1 byte (1002), an invalid close code (1002) or a reason that is not
+//    UTF-8 (1007) are protocol errors.
+//
+// It reaches its host only through MessageHandler, so tests and fuzzers link it with a stub
+// host and no sockets. Payload views passed to the handler are valid only during the call.
+//
+// Buffers: a message that arrives whole in one input span is handed over as a view into that
+// span (zero copy). Only fragmented messages, or frames split across reads, are copied into
+// the reader's own buffer; that buffer keeps its capacity between messages (no allocation per
+// frame in the steady state) and is released when it grew past kRetainedBufferBytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "ws/frame_parser.hpp"
+#include "ws/utf8.hpp"
+
+namespace wsrelay::ws {
+
+enum class MessageKind : uint8_t { kText, kBinary };
+
+class MessageHandler {
+ public:
+  virtual ~MessageHandler() = default;
+  // A complete message; text has been validated as UTF-8. Return false to stop reading
+  // (e.g. the host closed the connection while handling it).
+  virtual bool on_message(MessageKind kind, std::span<const uint8_t> payload) = 0;
+  // §5.5.2: the host should answer with a Pong carrying the same payload.
+  virtual bool on_ping(std::span<const uint8_t> payload) = 0;
+  // §5.5.3: a Pong, solicited or not.
+  virtual bool on_pong(std::span<const uint8_t> payload) = 0;
+  // §5.5.1: the peer's Close, already validated. `code` is close_code::kNoStatus (1005) when
+  // the frame had no payload. The reader stops after it; bytes after a Close are ignored.
+  virtual void on_close(uint16_t code, std::string_view reason) = 0;
+  // The peer broke the protocol (§7.1.7 "Fail the WebSocket Connection"): the host should
+  // send Close(code, reason) and close. The reader stops and stays failed.
+  virtual void on_protocol_error(uint16_t code, std::string_view reason) = 0;
+};
+
+struct ReaderLimits {
+  uint64_t max_message_size = 64 * 1024;
+  Role role = Role::kServer;
+  uint8_t allowed_rsv = 0;
+};
+
+enum class ReadStatus : uint8_t {
+  kOk,       // all input used; waiting for more
+  kStopped,  // a handler returned false; the rest of the input was not read
+  kClosed,   // a Close frame was received (on_close was called)
+  kFailed,   // a protocol error (on_protocol_error was called)
+};
+
+class MessageReader {
+ public:
+  static constexpr size_t kRetainedBufferBytes = 64 * 1024;
+
+  explicit MessageReader(const ReaderLimits& limits = {});
+
+  // Feed bytes received from the peer. The span is mutable because masked payloads are
+  // unmasked in place. Once kClosed or kFailed is returned, further calls return the same.
+  ReadStatus feed(std::span<uint8_t> input, MessageHandler& handler);
+
+  // True while a fragmented message is partly received.
+  bool in_message() const { return message_open_; }
+  void set_max_message_size(uint64_t bytes) { limits_.max_message_size = bytes; }
+  // Bytes currently held for partial messages/control frames (for memory accounting).
+  size_t buffered_bytes() const { return buffer_.size(); }
+
+ private:
+  ReadStatus on_header(MessageHandler& handler);
+  ReadStatus on_payload(const FrameStep& step, MessageHandler& handler);
+  ReadStatus finish_control(std::span<const uint8_t> payload, MessageHandler& handler);
+  ReadStatus fail(MessageHandler& handler, uint16_t code, std::string_view reason);
+  void release_buffer();
+
+  ReaderLimits limits_;
+  FrameParser parser_;
+  Utf8Validator utf8_;
+  std::vector<uint8_t> buffer_;  // message fragments, then (temporarily) a control payload
+  uint64_t message_size_ = 0;    // bytes of the open message so far
+  size_t control_start_ = 0;     // where a split control frame's payload begins in buffer_
+  MessageKind message_kind_ = MessageKind::kBinary;
+  bool message_open_ = false;
+  bool frame_zero_copy_ = false;  // current frame delivered straight from the input span
+  ReadStatus terminal_ = ReadStatus::kOk;
+};
+
+}  // namespace wsrelay::ws
