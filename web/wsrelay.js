@@ -129,7 +129,13 @@
     this._signals = new Map();   // signal name -> Set of handlers
     this._onOnline = this._onOnline.bind(this);
 
-    if (opts.autoConnect) this.connect();
+    // Connect in a microtask rather than now, so that handlers registered right after
+    // `new WsRelay()` still see the first 'connecting' (the socket opens asynchronously anyway).
+    if (opts.autoConnect) {
+      this._stopped = false;
+      var self = this;
+      Promise.resolve().then(function () { if (!self._stopped && !self._ws) self.connect(); });
+    }
   }
 
   WsRelay.prototype = {

@@ -1,0 +1,368 @@
+// Unit tests of web/wsrelay.js's own logic (backoff, offline queue, requests, re-subscription
+// after reconnect, the global helpers) against a scripted fake WebSocket, so each rule is checked
+// deterministically and fast. The real-browser tests beside this file check the same client
+// against the real server in Chromium.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const CLIENT = path.resolve(__dirname, '../../../web/wsrelay.js');
+const WsRelay = require(CLIENT);
+
+// A WebSocket whose server side the test plays by hand.
+class FakeSocket {
+  constructor(url, protocols) {
+    this.url = url;
+    this.protocols = protocols;
+    this.readyState = 0;
+    this.sent = [];
+    this.closedWith = null;
+    FakeSocket.all.push(this);
+  }
+  send(text) {
+    if (this.readyState !== 1) throw new Error('send() on a socket that is not open');
+    this.sent.push(JSON.parse(text));
+  }
+  close(code, reason) {
+    this.closedWith = { code, reason };
+    this.readyState = 3;
+  }
+  // ---- the server's side ----
+  accept() { this.readyState = 1; this.onopen && this.onopen({}); }
+  deliver(message) { this.onmessage && this.onmessage({ data: typeof message === 'string' ? message : JSON.stringify(message) }); }
+  drop(code = 1006) { this.readyState = 3; this.onclose && this.onclose({ code, reason: '', wasClean: false }); }
+}
+FakeSocket.all = [];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Creates a client and lets its deferred auto-connect run.
+async function makeRelay(options = {}) {
+  FakeSocket.all = [];
+  const relay = new WsRelay('ws://relay.test/', { WebSocket: FakeSocket, initialDelay: 5, maxDelay: 40, ...options });
+  const events = [];
+  for (const name of ['connecting', 'open', 'closed', 'reconnecting', 'dropped', 'error']) {
+    relay.on(name, (payload) => events.push([name, payload]));
+  }
+  await null;
+  return { relay, events, socket: () => FakeSocket.all[FakeSocket.all.length - 1] };
+}
+
+test('backoff doubles from initialDelay, caps at maxDelay, and jitter only shortens it', () => {
+  const opts = { initialDelay: 100, maxDelay: 1000, jitter: 0.5 };
+  assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => WsRelay.backoffDelay(a, opts, 0)), [100, 200, 400, 800, 1000, 1000]);
+  assert.equal(WsRelay.backoffDelay(3, opts, 1), 200); // the most jitter takes off half
+  for (let i = 0; i < 200; i++) {
+    const d = WsRelay.backoffDelay(4, opts);
+    assert.ok(d >= 400 && d <= 800, `delay ${d} outside [400, 800]`);
+  }
+});
+
+test('URLs: http(s) and relative URLs become ws(s); other schemes are refused', () => {
+  assert.equal(new WsRelay('https://relay.test/ws', { WebSocket: FakeSocket, autoConnect: false }).url, 'wss://relay.test/ws');
+  assert.equal(new WsRelay('http://relay.test:8080', { WebSocket: FakeSocket, autoConnect: false }).url, 'ws://relay.test:8080/');
+  assert.throws(() => new WsRelay('ftp://relay.test/', { WebSocket: FakeSocket }), /unsupported URL scheme/);
+  assert.throws(() => new WsRelay({ WebSocket: FakeSocket }), /no url given/); // Node has no page host
+});
+
+test('connects on creation and reports connecting then open; welcome sets clientId', async () => {
+  const { relay, events, socket } = await makeRelay();
+  assert.equal(FakeSocket.all.length, 1);
+  assert.equal(socket().url, 'ws://relay.test/');
+  assert.equal(relay.status, 'connecting');
+  socket().accept();
+  socket().deliver({ event: 'welcome', client_id: 'c-123', message: 'hi', timestamp: '2026-01-01T00:00:00.000Z' });
+  assert.deepEqual(events.map((e) => e[0]), ['connecting', 'open']);
+  assert.equal(relay.status, 'open');
+  assert.equal(relay.clientId, 'c-123');
+  relay.close();
+});
+
+test('send() puts event first and cannot be overridden by fields', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  assert.equal(relay.send('broadcast', { message: 'x', event: 'evil' }), true);
+  assert.deepEqual(socket().sent, [{ event: 'broadcast', message: 'x' }]);
+  assert.deepEqual(Object.keys(socket().sent[0]), ['event', 'message']);
+  relay.close();
+});
+
+test('messages sent offline wait in order and go out on open', async () => {
+  const { relay, socket } = await makeRelay();
+  assert.equal(relay.broadcast('one'), false);
+  assert.equal(relay.roomMessage('r', 'two'), false);
+  assert.deepEqual(socket().sent, []);
+  socket().accept();
+  assert.deepEqual(socket().sent, [
+    { event: 'broadcast', message: 'one' },
+    { event: 'room_message', room: 'r', message: 'two' },
+  ]);
+  relay.close();
+});
+
+test('the offline queue is bounded: the oldest is dropped with an event, a dropped request rejects', async () => {
+  const { relay, events, socket } = await makeRelay({ queueLimit: 2 });
+  const first = relay.request('rooms', {});
+  relay.broadcast('b');
+  relay.broadcast('c');
+  await assert.rejects(first, (err) => err.code === 'queue_full');
+  const dropped = events.filter((e) => e[0] === 'dropped');
+  assert.equal(dropped.length, 1);
+  assert.equal(dropped[0][1].reason, 'queue_full');
+  assert.equal(dropped[0][1].message.event, 'rooms');
+  assert.equal(relay.stats.dropped, 1);
+  socket().accept();
+  assert.deepEqual(socket().sent.map((m) => m.message), ['b', 'c']);
+  relay.close();
+});
+
+test('request() resolves with the matching ack and rejects with the matching error', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  const a = relay.request('rooms', {});
+  const b = relay.request('join_room', { room: 'vip' });
+  const [ra, rb] = socket().sent;
+  assert.ok(ra.id !== rb.id);
+  // Answers may come in any order; ids match them.
+  socket().deliver({ event: 'error', id: rb.id, code: 'room_full', message: 'room is full' });
+  socket().deliver({ event: 'ack', id: ra.id, rooms: ['general'] });
+  assert.deepEqual((await a).rooms, ['general']);
+  await assert.rejects(b, (err) => err.code === 'room_full' && err.message === 'room is full' && err.response.id === rb.id);
+  relay.close();
+});
+
+test('an unclaimed error is emitted as an error event', async () => {
+  const { relay, events, socket } = await makeRelay();
+  socket().accept();
+  socket().deliver({ event: 'error', code: 'invalid_json', message: 'bad' });
+  socket().deliver({ event: 'error', id: 999, code: 'unknown_event', message: 'who?' });
+  assert.deepEqual(events.filter((e) => e[0] === 'error').map((e) => e[1].code), ['invalid_json', 'unknown_event']);
+  relay.close();
+});
+
+test('request() times out, and a request in flight when the connection drops rejects as disconnected', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  await assert.rejects(relay.request('rooms', {}, { timeout: 10 }), (err) => err.code === 'timeout');
+  const inFlight = relay.request('rooms', {});
+  socket().drop();
+  await assert.rejects(inFlight, (err) => err.code === 'disconnected');
+  relay.close();
+});
+
+test('an unexpected close reconnects with backoff and re-joins rooms and re-listens before queued messages', async () => {
+  const { relay, events, socket } = await makeRelay();
+  const first = socket();
+  first.accept();
+  const joined = relay.joinRoom('sales');
+  first.deliver({ event: 'ack', id: first.sent[0].id, room: 'sales', members: 1 });
+  assert.equal((await joined).members, 1);
+  const calls = [];
+  relay.receiveSignal('ReportIncome', (data) => calls.push(data));
+  assert.deepEqual(first.sent.map((m) => m.event), ['join_room', 'listen']);
+
+  first.drop(1001);
+  const closed = events.find((e) => e[0] === 'closed');
+  assert.equal(closed[1].code, 1001);
+  assert.equal(closed[1].willReconnect, true);
+  const reconnecting = events.find((e) => e[0] === 'reconnecting');
+  assert.equal(reconnecting[1].attempt, 1);
+  assert.ok(reconnecting[1].delay <= 5);
+  relay.roomMessage('sales', 'queued while offline');
+
+  await sleep(30);
+  assert.equal(FakeSocket.all.length, 2, 'a new socket was opened');
+  const second = socket();
+  second.accept();
+  assert.deepEqual(second.sent.map((m) => [m.event, m.room || m.name]), [
+    ['join_room', 'sales'], ['listen', 'ReportIncome'], ['room_message', 'sales'],
+  ]);
+  second.deliver({ event: 'signal', name: 'ReportIncome', data: { total: 5 }, from: 'x' });
+  assert.deepEqual(calls, [{ total: 5 }]);
+  assert.equal(relay.stats.reconnects, 1);
+  relay.close();
+});
+
+test('failed attempts back off further; a successful open resets the attempt count', async () => {
+  const { relay, events, socket } = await makeRelay({ jitter: 0 });
+  socket().drop();
+  await sleep(15);
+  socket().drop();
+  await sleep(25);
+  socket().drop();
+  assert.deepEqual(events.filter((e) => e[0] === 'reconnecting').map((e) => [e[1].attempt, e[1].delay]),
+    [[1, 5], [2, 10], [3, 20]]);
+  await sleep(30);
+  socket().accept();
+  socket().drop();
+  const last = events.filter((e) => e[0] === 'reconnecting').pop();
+  assert.deepEqual([last[1].attempt, last[1].delay], [1, 5]);
+  relay.close();
+});
+
+test('close() stops reconnecting; connect() opens again', async () => {
+  const { relay, events, socket } = await makeRelay();
+  socket().accept();
+  relay.close(1000, 'bye');
+  assert.deepEqual(socket().closedWith, { code: 1000, reason: 'bye' });
+  assert.equal(relay.status, 'closed');
+  assert.equal(events.filter((e) => e[0] === 'closed').pop()[1].willReconnect, false);
+  await sleep(20);
+  assert.equal(FakeSocket.all.length, 1, 'no reconnect after close()');
+  relay.connect();
+  assert.equal(FakeSocket.all.length, 2);
+  relay.close();
+});
+
+test('an attempt stuck in CONNECTING is abandoned after connectTimeout', async () => {
+  const { relay, socket } = await makeRelay({ connectTimeout: 10 });
+  const stuck = socket();
+  await sleep(20);
+  assert.ok(stuck.closedWith, 'the stuck socket was closed');
+  stuck.drop(); // what a browser reports after close() on a connecting socket
+  assert.equal(relay.status, 'reconnecting');
+  relay.close();
+});
+
+test('a refused join rejects and is not retried after reconnect', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  const join = relay.joinRoom('vip');
+  socket().deliver({ event: 'error', id: socket().sent[0].id, code: 'forbidden', message: 'private room' });
+  await assert.rejects(join, (err) => err.code === 'forbidden');
+  assert.deepEqual(relay.rooms, []);
+  relay.close();
+});
+
+test('joinRoom() while offline resolves once a connection has joined; leaveRoom() stops re-joining', async () => {
+  const { relay, socket } = await makeRelay();
+  const join = relay.joinRoom('support');
+  assert.deepEqual(socket().sent, []);
+  socket().accept();
+  const req = socket().sent[0];
+  assert.deepEqual([req.event, req.room], ['join_room', 'support']);
+  socket().deliver({ event: 'ack', id: req.id, room: 'support', members: 3 });
+  assert.equal((await join).members, 3);
+  const leave = relay.leaveRoom('support');
+  const leaveReq = socket().sent[1];
+  assert.deepEqual([leaveReq.event, leaveReq.room], ['leave_room', 'support']);
+  socket().deliver({ event: 'ack', id: leaveReq.id, room: 'support' });
+  await leave;
+  assert.deepEqual(relay.rooms, []);
+  socket().drop();
+  await sleep(20);
+  socket().accept();
+  assert.deepEqual(socket().sent, [], 'a left room is not re-joined');
+  relay.close();
+});
+
+test('receiveSignal: every handler runs, a throwing handler does not stop the others, unlisten after the last', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  const seen = [];
+  const offA = relay.receiveSignal('Refresh', (data, msg) => seen.push(['a', data, msg.from]));
+  relay.receiveSignal('Refresh', () => { throw new Error('handler bug'); });
+  const offC = relay.receiveSignal('Refresh', (data) => seen.push(['c', data]));
+  assert.deepEqual(socket().sent.map((m) => m.event), ['listen'], 'one listen per name');
+
+  // The client rethrows a handler's exception from a zero-delay timer; catch that timer here
+  // (the test runner would otherwise fail the test on the uncaught exception).
+  const deferred = [];
+  const realSetTimeout = global.setTimeout;
+  global.setTimeout = (fn, ms, ...args) => (ms === 0 ? deferred.push(fn) : realSetTimeout(fn, ms, ...args));
+  try {
+    socket().deliver({ event: 'signal', name: 'Refresh', data: 7, from: 'p1' });
+    socket().deliver({ event: 'signal', name: 'Other', data: 8, from: 'p1' });
+  } finally {
+    global.setTimeout = realSetTimeout;
+  }
+  assert.deepEqual(seen, [['a', 7, 'p1'], ['c', 7]]);
+  assert.equal(deferred.length, 1);
+  assert.throws(deferred[0], /handler bug/, 'the exception is rethrown, not swallowed');
+
+  offA();
+  assert.equal(socket().sent.length, 1);
+  relay._signals.get('Refresh').clear(); // drop the throwing handler without its off()
+  relay._signals.get('Refresh').add(() => {});
+  offC(); // not the last one: still listening
+  assert.equal(socket().sent.length, 1);
+  relay.close();
+});
+
+test('unlisten is sent when the last handler of a name goes', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  const off1 = relay.receiveSignal('S', () => {});
+  const off2 = relay.receiveSignal('S', () => {});
+  off1();
+  off1(); // removing twice is harmless
+  assert.deepEqual(socket().sent.map((m) => m.event), ['listen']);
+  off2();
+  assert.deepEqual(socket().sent.map((m) => [m.event, m.name]), [['listen', 'S'], ['unlisten', 'S']]);
+  relay.close();
+});
+
+test('sendSignal sends name, optional data and room', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  relay.sendSignal('A');
+  relay.sendSignal('B', { x: 1 }, { room: 'sales' });
+  assert.deepEqual(socket().sent, [{ event: 'signal', name: 'A' }, { event: 'signal', name: 'B', data: { x: 1 }, room: 'sales' }]);
+  relay.close();
+});
+
+test('non-JSON frames are reported as raw, not thrown', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  const raws = [];
+  relay.on('raw', (d) => raws.push(d));
+  socket().deliver('not json');
+  socket().deliver('[1,2]');
+  assert.deepEqual(raws, ['not json', '[1,2]']);
+  relay.close();
+});
+
+test('as a classic script it defines WsRelay and the two helpers, sharing one connection per page', async () => {
+  FakeSocket.all = [];
+  const script = { src: 'https://relay.example.com/wsrelay.js', getAttribute: () => null };
+  const page = {
+    WebSocket: FakeSocket,
+    location: { href: 'https://shop.example.com/sales/new' },
+    document: { currentScript: script },
+    URL, Map, Set, Promise, JSON, Math, Date, Object, Array, Error, TypeError, String,
+    setTimeout, clearTimeout,
+  };
+  page.globalThis = page;
+  vm.runInNewContext(fs.readFileSync(CLIENT, 'utf8'), page, { filename: 'wsrelay.js' });
+  assert.equal(typeof page.WsRelay, 'function');
+  assert.equal(typeof page.sendSignal, 'function');
+  assert.equal(typeof page.receiveSignal, 'function');
+  assert.equal(FakeSocket.all.length, 0, 'no connection until a helper is used');
+
+  page.receiveSignal('ReportIncome', () => {});
+  page.sendSignal('ReportIncome', { amount: 10 });
+  await null;
+  assert.equal(FakeSocket.all.length, 1, 'one shared connection');
+  // The default URL is the origin the script came from: the relay that served it.
+  assert.equal(FakeSocket.all[0].url, 'wss://relay.example.com/');
+  FakeSocket.all[0].accept();
+  assert.deepEqual(FakeSocket.all[0].sent.map((m) => m.event), ['listen', 'signal']);
+  page.WsRelay.shared().close();
+});
+
+test('data-url on the script tag sets the default URL', async () => {
+  FakeSocket.all = [];
+  const script = { src: 'https://cdn.example.com/wsrelay.js', getAttribute: (n) => (n === 'data-url' ? 'wss://relay.example.com/ws' : null) };
+  const page = { WebSocket: FakeSocket, location: { href: 'https://shop.example.com/' }, document: { currentScript: script },
+    URL, Map, Set, Promise, JSON, Math, Date, Object, Array, Error, TypeError, String, setTimeout, clearTimeout };
+  page.globalThis = page;
+  vm.runInNewContext(fs.readFileSync(CLIENT, 'utf8'), page);
+  page.sendSignal('X');
+  await null;
+  assert.equal(FakeSocket.all[0].url, 'wss://relay.example.com/ws');
+  page.WsRelay.shared().close();
+});
