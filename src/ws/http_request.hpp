@@ -38,6 +38,9 @@ struct HttpRequest {
   bool has_header(std::string_view name) const { return header(name).data() != nullptr; }
   // Number of headers with this name; a duplicated Host or Sec-WebSocket-Key is an error.
   size_t header_count_of(std::string_view name) const;
+  // True when any header with this name lists `token` (see header_has_token): repeated list
+  // headers count as one joined list (RFC 9110 §5.3).
+  bool has_token(std::string_view name, std::string_view token) const;
   // The path part of target (before '?') and the query (after '?', may be empty).
   std::string_view path() const;
   std::string_view query() const;
@@ -56,7 +59,11 @@ struct HttpParseResult {
 };
 
 // Parse the request head at the start of `input`. `max_head_bytes` caps the head: once that
-// many bytes have arrived without a blank line the answer is kTooLarge, whatever follows.
+// many bytes have arrived without a blank line the answer is kTooLarge, whatever follows (a
+// head ending exactly at the limit is accepted; an error inside the limit is kBadRequest).
+// A 65th header field is kTooLarge as soon as its first byte arrives. Empty lines before the
+// request-line are skipped (RFC 9112 §2.2) and count in `consumed`. `out` is only meaningful
+// for kComplete.
 HttpParseResult parse_request(std::string_view input, HttpRequest& out, size_t max_head_bytes);
 
 // Case-insensitive ASCII comparison.
