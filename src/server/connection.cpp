@@ -1,0 +1,348 @@
+// Connection: readiness, the write path, timers and teardown. The HTTP phase lives in
+// connection_http.cpp and the WebSocket message handling in connection_ws.cpp.
+#include "server/connection.hpp"
+
+#include <algorithm>
+
+#include "server/server.hpp"
+
+namespace wsrelay::server {
+
+Connection::Connection(Server& server, int fd, const net::PeerAddress& address, net::Transport* transport)
+    : server_(server),
+      transport_(transport),
+      fd_(fd),
+      created_ms_(server.loop().now_ms()),
+      last_activity_ms_(created_ms_),
+      address_(net::format_address(address)),
+      reader_(ws::ReaderLimits{server.options().max_message_size, ws::Role::kServer, 0}) {}
+
+Connection::~Connection() {
+  transport_->release();
+  net::close_fd(fd_);
+}
+
+std::string_view Connection::host() const {
+  std::string_view text = address_;
+  const size_t colon = text.rfind(':');
+  if (colon != std::string_view::npos) text = text.substr(0, colon);
+  if (text.size() >= 2 && text.front() == '[') text = text.substr(1, text.size() - 2);
+  return text;
+}
+
+void Connection::start() {
+  state_ = transport_->is_tls() ? State::kHandshake : State::kHttp;
+  if (state_ == State::kHttp) http_buffer_ = std::make_unique<std::string>();
+  // The handshake timeout covers everything up to a complete upgrade request, TLS included.
+  phase_deadline_ms_ = created_ms_ + server_.options().handshake_timeout_ms;
+  if (server_.loop().watch(fd_, this, true, false) != 0) {
+    terminate(ws::close_code::kAbnormal, "epoll registration failed", "server");
+    return;
+  }
+  reschedule();
+}
+
+void Connection::on_io(uint32_t events) {
+  if (state_ == State::kClosed) return;
+  if (state_ == State::kHandshake) {
+    handle_transport_handshake();
+    if (state_ != State::kHttp) return;
+  }
+  if ((events & net::io_event::kWritable) != 0) flush();
+  if (state_ == State::kClosed) return;
+  if ((events & net::io_event::kReadable) != 0 || transport_->wants_write()) handle_readable();
+}
+
+void Connection::handle_transport_handshake() {
+  const net::IoResult result = transport_->handshake(fd_);
+  if (result.status == net::IoResult::kOk) {
+    state_ = State::kHttp;
+    http_buffer_ = std::make_unique<std::string>();
+    update_interest();
+    return;
+  }
+  if (result.status == net::IoResult::kWouldBlock) {
+    update_interest();
+    return;
+  }
+  server_.stats().count(Reject::kTlsHandshake);
+  server_.observer().on_reject(address_, Reject::kTlsHandshake, "TLS handshake failed");
+  terminate(ws::close_code::kTlsHandshake, "TLS handshake failed", "network");
+}
+
+void Connection::handle_readable() {
+  std::span<uint8_t> buffer = server_.receive_buffer();
+  const net::IoResult result = transport_->read(fd_, buffer.data(), buffer.size());
+  if (result.status == net::IoResult::kWouldBlock) {
+    update_interest();
+    return;
+  }
+  if (result.status != net::IoResult::kOk) {
+    // The peer is gone. After a completed closing handshake that is the normal end;
+    // otherwise the connection closed abnormally (1006, RFC 6455 §7.1.5).
+    if (close_received_ || (close_sent_ && half_close_after_flush_)) {
+      terminate(final_code_, final_reason_, initiator_);
+    } else {
+      terminate(ws::close_code::kAbnormal, result.status == net::IoResult::kClosed ? "connection closed by peer" : "connection reset",
+                "network");
+    }
+    return;
+  }
+  last_activity_ms_ = server_.loop().now_ms();
+  if (fail_input_) return;  // waiting for the peer to go away; its bytes no longer matter
+
+  server_.cork(this);
+  if (state_ == State::kHttp) {
+    http_buffer_->append(reinterpret_cast<const char*>(buffer.data()), result.bytes);
+    process_http();
+  } else if (state_ == State::kOpen || state_ == State::kClosing) {
+    process_websocket(buffer.first(result.bytes));
+  }
+  server_.uncork();
+}
+
+// ---- write path -----------------------------------------------------------------------
+
+void Connection::write_raw(const uint8_t* data, size_t length) {
+  if (state_ == State::kClosed || length == 0) return;
+  if (server_.is_corked(this) && queue_.empty()) {
+    if (server_.cork_append(data, length)) return;
+    server_.flush_cork();
+    if (queue_.empty() && server_.cork_append(data, length)) return;
+    if (queue_.empty()) {
+      write_now(data, length);
+      return;
+    }
+  }
+  queue_.push_copy(data, length);
+  after_queue_grew();
+}
+
+void Connection::write_now(const uint8_t* data, size_t length) {
+  if (state_ == State::kClosed || length == 0) return;
+  if (queue_.empty()) {
+    iovec iov{const_cast<uint8_t*>(data), length};
+    const net::IoResult result = transport_->writev(fd_, &iov, 1);
+    if (result.status == net::IoResult::kOk) {
+      data += result.bytes;
+      length -= result.bytes;
+      if (length == 0) return;
+    } else if (result.status != net::IoResult::kWouldBlock) {
+      terminate(ws::close_code::kAbnormal, "write failed", "network");
+      return;
+    }
+  }
+  // The socket is full: keep the rest and wait for writability.
+  queue_.push_copy(data, length);
+  update_interest();
+  after_queue_grew();
+}
+
+void Connection::write_frame(ws::Opcode opcode, std::span<const uint8_t> payload) {
+  uint8_t header[ws::kMaxServerFrameHeader];
+  const size_t header_size = ws::write_frame_header(header, opcode, payload.size());
+  if (server_.is_corked(this) && queue_.empty()) {
+    // The common case: the reply to a message just read leaves with the rest of this
+    // iteration's output in one write. Header and payload must be appended together.
+    if (server_.cork_size() + header_size + payload.size() <= server_.cork_capacity()) {
+      server_.cork_append(header, header_size);
+      server_.cork_append(payload.data(), payload.size());
+      return;
+    }
+    server_.flush_cork();
+  }
+  write_raw(header, header_size);
+  write_raw(payload.data(), payload.size());
+}
+
+void Connection::after_queue_grew() {
+  if (queue_.empty() || state_ == State::kClosed) return;
+  if (queue_.pending_bytes() > server_.options().max_pending_output && !close_sent_) {
+    // A client that cannot keep up is closed, never fed partial data: drop what has not
+    // started, finish the frame in flight, then say why (RFC 6455 §7.4.1, 1008).
+    queue_.drop_unstarted();
+    server_.stats().count(Reject::kSlowConsumer);
+    server_.observer().on_reject(address_, Reject::kSlowConsumer, "pending output over max_pending_output");
+    final_code_ = ws::close_code::kPolicyViolation;
+    final_reason_ = ws::close_reason::kSlowConsumer;
+    initiator_ = "server";
+    fail_input_ = true;
+    half_close_after_flush_ = true;
+    send_close_frame(ws::close_code::kPolicyViolation, ws::close_reason::kSlowConsumer);
+  }
+  if (!server_.is_corked(this)) server_.mark_dirty(this);
+}
+
+void Connection::flush() {
+  if (state_ == State::kClosed || state_ == State::kHandshake) return;
+  if (!queue_.empty()) {
+    const net::IoResult result = queue_.flush(*transport_, fd_);
+    if (result.status == net::IoResult::kClosed || result.status == net::IoResult::kError) {
+      terminate(ws::close_code::kAbnormal, "write failed", "network");
+      return;
+    }
+  }
+  after_flush();
+}
+
+void Connection::after_flush() {
+  if (state_ == State::kClosed) return;
+  if (queue_.empty()) {
+    if (close_after_flush_) {
+      // RFC 6455 §7.1.1: once both Close frames are exchanged the server closes TCP first.
+      terminate(final_code_, final_reason_, initiator_);
+      return;
+    }
+    if (half_close_after_flush_ && !half_closed_) {
+      // Failing: our last words are written; send FIN and wait for the peer to hang up.
+      transport_->shutdown_write(fd_);
+      half_closed_ = true;
+    }
+  }
+  update_interest();
+}
+
+void Connection::finish_processing() {
+  if (state_ == State::kClosed) return;
+  after_flush();
+}
+
+void Connection::update_interest() {
+  if (state_ == State::kClosed) return;
+  const bool want_write = !queue_.empty() || transport_->wants_write();
+  const bool want_read = true;
+  if (want_write == want_write_ && want_read == want_read_) return;
+  want_write_ = want_write;
+  want_read_ = want_read;
+  server_.loop().update(fd_, this, want_read, want_write);
+}
+
+// ---- closing --------------------------------------------------------------------------
+
+void Connection::send_close_frame(uint16_t code, std::string_view reason) {
+  if (close_sent_ || state_ == State::kClosed) return;
+  uint8_t payload[ws::kMaxControlPayload];
+  // 1005 means "no status": answer a Close that had no payload with an empty one (§7.4.1).
+  const size_t length = code == ws::close_code::kNoStatus ? 0 : ws::write_close_payload(payload, code, reason);
+  write_frame(ws::Opcode::kClose, {payload, length});
+  close_sent_ = true;
+  state_ = State::kClosing;
+  phase_deadline_ms_ = server_.loop().now_ms() + server_.options().close_timeout_ms;
+  reschedule();
+}
+
+void Connection::close(uint16_t code, std::string_view reason) {
+  if (state_ != State::kOpen) return;
+  final_code_ = code;
+  final_reason_ = reason;
+  initiator_ = "server";
+  send_close_frame(code, reason);
+}
+
+void Connection::fail_after_response() {
+  fail_input_ = true;
+  half_close_after_flush_ = true;
+  phase_deadline_ms_ = server_.loop().now_ms() + server_.options().close_timeout_ms;
+  reschedule();
+  if (!server_.is_corked(this)) server_.mark_dirty(this);
+}
+
+void Connection::shutdown_gracefully() {
+  if (state_ == State::kOpen) {
+    close(ws::close_code::kGoingAway, ws::close_reason::kShuttingDown);
+  } else if (state_ == State::kHttp || state_ == State::kHandshake) {
+    terminate(ws::close_code::kGoingAway, ws::close_reason::kShuttingDown, "server");
+  }
+}
+
+void Connection::terminate(uint16_t code, std::string_view reason, std::string_view initiator) {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  final_code_ = code;
+  if (final_reason_.data() != reason.data()) final_reason_ = std::string(reason);
+  initiator_ = initiator;
+  server_.loop().timers().cancel(*this);
+  server_.loop().unwatch(fd_);
+  queue_.clear();
+  http_buffer_.reset();
+  if (upgraded_) server_.observer().on_close(address_, final_code_, final_reason_, initiator_);
+  server_.on_terminated(this);
+}
+
+// ---- timers ---------------------------------------------------------------------------
+
+void Connection::reschedule() {
+  if (state_ == State::kClosed) return;
+  const ServerOptions& options = server_.options();
+  uint64_t deadline = UINT64_MAX;
+  if (state_ == State::kOpen) {
+    if (ping_outstanding_) deadline = std::min(deadline, ping_sent_ms_ + options.ping_timeout_ms);
+    else if (options.ping_interval_ms > 0) deadline = std::min(deadline, next_ping_ms_);
+    if (options.idle_timeout_ms > 0) deadline = std::min(deadline, last_activity_ms_ + options.idle_timeout_ms);
+  } else {
+    deadline = phase_deadline_ms_;
+  }
+  if (deadline == UINT64_MAX) {
+    server_.loop().timers().cancel(*this);
+  } else {
+    server_.loop().timers().schedule_at(*this, deadline);
+  }
+}
+
+void Connection::on_timer() {
+  const uint64_t now = server_.loop().now_ms();
+  const ServerOptions& options = server_.options();
+  switch (state_) {
+    case State::kHandshake:
+    case State::kHttp:
+      if (now < phase_deadline_ms_) break;
+      if (fail_input_ || (served_request_ && http_buffer_ && http_buffer_->empty())) {
+        // An idle keep-alive connection, or one we already answered with an error.
+        terminate(ws::close_code::kAbnormal, "HTTP connection closed", "server");
+        return;
+      }
+      server_.stats().count(Reject::kHandshakeTimeout);
+      server_.observer().on_reject(address_, Reject::kHandshakeTimeout, "no complete request in time");
+      if (state_ == State::kHandshake) {
+        terminate(ws::close_code::kAbnormal, "handshake timeout", "server");
+        return;
+      }
+      server_.cork(this);
+      respond_http(408, "request timeout\n", true);
+      server_.uncork();
+      return;
+    case State::kOpen:
+      if (ping_outstanding_ && now >= ping_sent_ms_ + options.ping_timeout_ms) {
+        // A peer that does not answer a Ping is gone (or hopelessly slow): drop it.
+        server_.stats().count(Reject::kPongTimeout);
+        server_.observer().on_reject(address_, Reject::kPongTimeout, "no pong within ping_timeout");
+        terminate(ws::close_code::kAbnormal, ws::close_reason::kPongTimeout, "server");
+        return;
+      }
+      if (options.idle_timeout_ms > 0 && now >= last_activity_ms_ + options.idle_timeout_ms) {
+        server_.stats().count(Reject::kIdleTimeout);
+        close(ws::close_code::kGoingAway, ws::close_reason::kIdleTimeout);
+        return;
+      }
+      if (options.ping_interval_ms > 0 && !ping_outstanding_ && now >= next_ping_ms_) {
+        write_frame(ws::Opcode::kPing, {});
+        ping_outstanding_ = true;
+        ping_sent_ms_ = now;
+        next_ping_ms_ = now + options.ping_interval_ms;
+        ++server_.stats().pings_sent;
+      }
+      break;
+    case State::kClosing:
+      if (now >= phase_deadline_ms_) {
+        // RFC 6455 §7.1.1: a peer that never answers our Close is dropped after a while.
+        terminate(final_code_, final_reason_, initiator_);
+        return;
+      }
+      break;
+    case State::kClosed:
+      return;
+  }
+  reschedule();
+}
+
+}  // namespace wsrelay::server

@@ -1,0 +1,135 @@
+// One client connection, from accept to close: HTTP request parsing, the WebSocket upgrade,
+// framing in both directions, heartbeats, timeouts, backpressure and the closing handshake.
+//
+// A Connection glues three things together and owns no policy of its own:
+//   net/  — it is an IoHandler (readiness) and a Timer (all its deadlines) on the loop, and
+//           moves bytes through a Transport and an OutputQueue;
+//   ws/   — it feeds received bytes to a MessageReader and is that reader's MessageHandler;
+//   app/  — it is the Peer the application sends through, and it hands whole messages up.
+//
+// States:  kHttp ──upgrade──▶ kOpen ──Close sent or received──▶ kClosing ──▶ kClosed
+//            └── plain HTTP requests (keep-alive) ───────────────────────────┘
+// A Connection is never deleted inside one of its own callbacks: terminate() moves it to the
+// server's closed list and the server frees it when the loop iteration ends.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "app/peer.hpp"
+#include "net/event_loop.hpp"
+#include "net/output_queue.hpp"
+#include "net/socket.hpp"
+#include "net/timer_wheel.hpp"
+#include "net/transport.hpp"
+#include "server/server_stats.hpp"
+#include "ws/close_code.hpp"
+#include "ws/frame.hpp"
+#include "ws/http_request.hpp"
+#include "ws/message_reader.hpp"
+
+namespace wsrelay::server {
+
+class Server;
+
+class Connection final : public net::IoHandler,
+                         public net::Timer,
+                         public app::Peer,
+                         private ws::MessageHandler {
+ public:
+  enum class State : uint8_t { kHandshake, kHttp, kOpen, kClosing, kClosed };
+
+  Connection(Server& server, int fd, const net::PeerAddress& address, net::Transport* transport);
+  ~Connection() override;
+
+  void start();
+  State state() const { return state_; }
+  bool upgraded() const { return upgraded_; }
+  const std::string& address() const { return address_; }
+  // The address without its port (per-IP limits).
+  std::string_view host() const;
+
+  // net::IoHandler / net::Timer
+  void on_io(uint32_t events) override;
+  void on_timer() override;
+
+  // app::Peer
+  void send(app::PayloadKind kind, std::string_view payload) override;
+  void send_prepared(const app::PreparedMessage& message) override;
+  void close(uint16_t code, std::string_view reason) override;
+  bool is_closing() const override { return state_ != State::kOpen; }
+  std::string_view remote_address() const override { return address_; }
+
+  // Called by the server.
+  void flush();                          // write queued output (before-sleep, or writable)
+  void write_now(const uint8_t* data, size_t length);  // write at once; queue what is left
+  void finish_processing();              // after input handling: close if both Closes are done
+  void shutdown_gracefully();            // server stopping: Close 1001, or drop if not upgraded
+  void terminate(uint16_t code, std::string_view reason, std::string_view initiator);
+  void write_raw(const uint8_t* data, size_t length);  // append bytes (cork or queue)
+  uint16_t final_code() const { return final_code_; }
+  std::string_view final_reason() const { return final_reason_; }
+
+  // Intrusive links for the server's lists.
+  Connection* list_prev = nullptr;
+  Connection* list_next = nullptr;
+  bool in_dirty_list = false;
+
+ private:
+  // ws::MessageHandler
+  bool on_message(ws::MessageKind kind, std::span<const uint8_t> payload) override;
+  bool on_ping(std::span<const uint8_t> payload) override;
+  bool on_pong(std::span<const uint8_t> payload) override;
+  void on_close(uint16_t code, std::string_view reason) override;
+  void on_protocol_error(uint16_t code, std::string_view reason) override;
+
+  void handle_readable();
+  void handle_transport_handshake();
+  void process_http();
+  bool handle_http_request(const ws::HttpRequest& request, size_t head_length);
+  void upgrade(const ws::HttpRequest& request, std::string_view key, size_t head_length);
+  void respond_http(int status, std::string_view body, bool close_after,
+                    std::string_view extra_header = {});
+  void process_websocket(std::span<uint8_t> bytes);
+
+  void write_frame(ws::Opcode opcode, std::span<const uint8_t> payload);
+  void send_close_frame(uint16_t code, std::string_view reason);
+  void fail_after_response();
+  void after_queue_grew();
+  void after_flush();
+  void update_interest();
+  void reschedule();
+
+  Server& server_;
+  net::Transport* transport_;
+  int fd_;
+  State state_ = State::kHandshake;
+  bool upgraded_ = false;
+  bool close_sent_ = false;
+  bool close_received_ = false;
+  bool fail_input_ = false;          // discard further input (after an error response/close)
+  bool want_write_ = false;          // writability interest registered
+  bool want_read_ = true;            // readability interest registered
+  bool close_after_flush_ = false;   // both Closes exchanged: close TCP once output is written
+  bool half_close_after_flush_ = false;  // failing: send FIN once output is written, await EOF
+  bool half_closed_ = false;
+  bool served_request_ = false;      // keep-alive: at least one HTTP request answered
+  bool ping_outstanding_ = false;
+  uint16_t final_code_ = ws::close_code::kAbnormal;
+  std::string final_reason_;
+  uint64_t created_ms_;
+  uint64_t last_activity_ms_;
+  uint64_t ping_sent_ms_ = 0;
+  uint64_t next_ping_ms_ = 0;
+  uint64_t phase_deadline_ms_ = 0;   // handshake/keep-alive deadline, or the close deadline
+  std::string_view initiator_ = "network";
+  std::string address_;  // "ip:port" or "[v6]:port"
+  std::unique_ptr<std::string> http_buffer_;  // only while reading HTTP requests
+  ws::MessageReader reader_;
+  net::OutputQueue queue_;
+};
+
+}  // namespace wsrelay::server

@@ -1,0 +1,94 @@
+// Connection, WebSocket phase: what the MessageReader reports, and the Peer interface the
+// application sends through.
+#include "server/connection.hpp"
+#include "server/server.hpp"
+
+namespace wsrelay::server {
+
+void Connection::process_websocket(std::span<uint8_t> bytes) {
+  // The reader calls back into on_message/on_ping/on_pong/on_close/on_protocol_error.
+  reader_.feed(bytes, *this);
+}
+
+bool Connection::on_message(ws::MessageKind kind, std::span<const uint8_t> payload) {
+  ServerStats& stats = server_.stats();
+  ++stats.messages_in;
+  stats.bytes_in += payload.size();
+  // After we sent Close, data frames still arriving are read (to find the peer's Close) but
+  // not acted upon (RFC 6455 §5.5.1).
+  if (state_ != State::kOpen) return true;
+  server_.application().on_message(
+      *this, kind == ws::MessageKind::kText ? app::PayloadKind::kText : app::PayloadKind::kBinary, payload);
+  return state_ != State::kClosed;
+}
+
+bool Connection::on_ping(std::span<const uint8_t> payload) {
+  // §5.5.2: answer with a Pong carrying the same application data, unless we already sent
+  // our Close (nothing may follow it).
+  if (!close_sent_) write_frame(ws::Opcode::kPong, payload);
+  return state_ != State::kClosed;
+}
+
+bool Connection::on_pong(std::span<const uint8_t>) {
+  // §5.5.3: unsolicited Pongs are allowed and need no answer; any Pong proves liveness.
+  ping_outstanding_ = false;
+  return true;
+}
+
+void Connection::on_close(uint16_t code, std::string_view reason) {
+  close_received_ = true;
+  if (!close_sent_) {
+    // The client started the closing handshake: echo its code (§5.5.1).
+    final_code_ = code;
+    final_reason_ = reason;
+    initiator_ = "client";
+    send_close_frame(code, reason);
+  }
+  close_after_flush_ = true;
+}
+
+void Connection::on_protocol_error(uint16_t code, std::string_view reason) {
+  const Reject bucket = code == ws::close_code::kMessageTooBig ? Reject::kMessageTooBig : Reject::kProtocolError;
+  server_.stats().count(bucket);
+  server_.observer().on_reject(address_, bucket, reason);
+  if (close_sent_) {
+    // Already closing: nothing more to say; wait for the peer to hang up.
+    fail_input_ = true;
+    half_close_after_flush_ = true;
+    return;
+  }
+  // §7.1.7 "Fail the WebSocket Connection": send Close with the reason, stop reading frames,
+  // and close once it is written and the peer hangs up (or the close timeout passes).
+  final_code_ = code;
+  final_reason_ = reason;
+  initiator_ = "server";
+  fail_input_ = true;
+  half_close_after_flush_ = true;
+  send_close_frame(code, reason);
+}
+
+void Connection::send(app::PayloadKind kind, std::string_view payload) {
+  if (state_ != State::kOpen) return;
+  ServerStats& stats = server_.stats();
+  ++stats.messages_out;
+  stats.bytes_out += payload.size();
+  write_frame(kind == app::PayloadKind::kText ? ws::Opcode::kText : ws::Opcode::kBinary,
+              {reinterpret_cast<const uint8_t*>(payload.data()), payload.size()});
+}
+
+void Connection::send_prepared(const app::PreparedMessage& message) {
+  if (state_ != State::kOpen || !message.bytes) return;
+  ServerStats& stats = server_.stats();
+  ++stats.messages_out;
+  stats.bytes_out += message.payload_size;
+  if (server_.is_corked(this) && queue_.empty()) {
+    // Small shared frames join the cork buffer (one write for the whole iteration).
+    if (server_.cork_append(message.bytes.data(), message.bytes.size())) return;
+    server_.flush_cork();
+  }
+  // Otherwise share the bytes: a broadcast to N peers is N references to one block.
+  queue_.push_shared(message.bytes);
+  after_queue_grew();
+}
+
+}  // namespace wsrelay::server

@@ -1,0 +1,140 @@
+// The WebSocket server: a listening socket on an EventLoop, the set of live connections, and
+// the loop-wide resources they share (receive buffer, cork buffer).
+//
+// Contract with the layers around it:
+//  - below: it runs on net::EventLoop and never blocks;
+//  - above: it hands decoded messages to an app::Application, and plain HTTP requests to an
+//    optional HttpService (404 for everything without one). It implements app::Host, so the
+//    application can prepare a message once (framed, in shared bytes) for many recipients.
+// Connections closed during an iteration are freed in the before-sleep hook, after the
+// application has been told (on_close), and corked/dirty output is flushed there too: each
+// connection's pending frames leave with one writev per loop iteration.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/peer.hpp"
+#include "net/event_loop.hpp"
+#include "net/socket.hpp"
+#include "server/http_service.hpp"
+#include "server/server_observer.hpp"
+#include "server/server_options.hpp"
+#include "server/server_stats.hpp"
+
+namespace wsrelay::server {
+
+class Connection;
+
+// Decides whether an upgrade request may proceed (origin, authentication). Returns 0 to accept
+// or the HTTP status to refuse with, filling `reason` and the stats bucket.
+class UpgradeGate {
+ public:
+  virtual ~UpgradeGate() = default;
+  virtual int admit(const ws::HttpRequest& request, std::string_view remote_address, Reject& bucket,
+                    std::string& reason) = 0;
+};
+
+// Decides at accept time whether an address may connect at all (allow_ips / deny_ips).
+class AddressGate {
+ public:
+  virtual ~AddressGate() = default;
+  virtual bool allowed(const net::PeerAddress& address) const = 0;
+};
+
+class Server final : public net::IoHandler, public net::BeforeSleepHook, public app::Host, private net::Timer {
+ public:
+  Server(net::EventLoop& loop, ServerOptions options, app::Application& application);
+  ~Server() override;
+
+  // Bind and listen. Returns false with `error` set on failure.
+  bool listen(std::string& error);
+  uint16_t port() const { return port_; }
+
+  void set_http_service(HttpService* service) { http_service_ = service; }
+  void set_upgrade_gate(UpgradeGate* gate) { upgrade_gate_ = gate; }
+  void set_address_gate(AddressGate* gate) { address_gate_ = gate; }
+  void set_observer(ServerObserver* observer) { observer_ = observer ? observer : &null_observer_; }
+
+  // Stop accepting, send Close 1001 to every client, and stop the loop once all are gone or
+  // shutdown_timeout has passed.
+  void shutdown();
+  bool shutting_down() const { return shutting_down_; }
+
+  // app::Host
+  app::PreparedMessage prepare(app::PayloadKind kind, std::string_view payload) override;
+  int64_t wall_clock_ms() const override { return net::EventLoop::wall_clock_ms(); }
+
+  const ServerOptions& options() const { return options_; }
+  ServerOptions& mutable_options() { return options_; }
+  ServerStats& stats() { return stats_; }
+  const ServerStats& stats() const { return stats_; }
+  size_t connection_count() const { return connection_count_; }
+  size_t websocket_count() const { return websocket_count_; }
+  uint64_t uptime_ms() const { return loop_.now_ms() - started_ms_; }
+
+  // --- used by Connection -------------------------------------------------------------
+  net::EventLoop& loop() { return loop_; }
+  app::Application& application() { return application_; }
+  HttpService* http_service() { return http_service_; }
+  UpgradeGate* upgrade_gate() { return upgrade_gate_; }
+  ServerObserver& observer() { return *observer_; }
+  std::span<uint8_t> receive_buffer() { return {receive_buffer_.data(), receive_buffer_.size()}; }
+
+  // Corking: while a connection's input is being processed, what it sends collects in one
+  // loop-wide buffer and leaves in a single write when processing ends.
+  void cork(Connection* connection) { corked_ = connection; }
+  void uncork();
+  bool is_corked(const Connection* connection) const { return corked_ == connection; }
+  // Append to the cork buffer; false if it lacks room (the caller queues instead).
+  bool cork_append(const uint8_t* data, size_t length);
+  size_t cork_size() const { return cork_used_; }
+  size_t cork_capacity() const { return cork_buffer_.size(); }
+  // Write what the cork holds for the corked connection now (to keep order with a large send).
+  void flush_cork();
+
+  void mark_dirty(Connection* connection);
+  void on_terminated(Connection* connection);  // moved to the closed list
+  bool admit_websocket(Connection& connection, Reject& bucket);  // counts; false when full
+  void on_upgraded(Connection& connection);
+
+  // net::IoHandler (the listening socket) and net::BeforeSleepHook
+  void on_io(uint32_t events) override;
+  void before_sleep() override;
+
+ private:
+  void on_timer() override;  // shutdown deadline
+  void accept_ready();
+  void free_closed();
+
+  net::EventLoop& loop_;
+  ServerOptions options_;
+  app::Application& application_;
+  HttpService* http_service_ = nullptr;
+  UpgradeGate* upgrade_gate_ = nullptr;
+  AddressGate* address_gate_ = nullptr;
+  ServerObserver null_observer_;
+  ServerObserver* observer_ = &null_observer_;
+  ServerStats stats_;
+
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  bool shutting_down_ = false;
+  uint64_t started_ms_;
+
+  Connection* connections_ = nullptr;  // intrusive list of live connections
+  size_t connection_count_ = 0;
+  size_t websocket_count_ = 0;
+  std::unordered_map<std::string, uint32_t> per_ip_;  // upgraded connections per address
+  std::vector<Connection*> dirty_;
+  std::vector<Connection*> closed_;
+
+  std::vector<uint8_t> receive_buffer_;
+  std::vector<uint8_t> cork_buffer_;
+  size_t cork_used_ = 0;
+  Connection* corked_ = nullptr;
+};
+
+}  // namespace wsrelay::server
