@@ -1,0 +1,68 @@
+// Client: the application's record of one connection — its id, optional user identity, the
+// rooms it is in, the signal names it listens to, and its counters.
+//
+// Ownership: the Dispatcher creates and owns every Client (Dispatcher::connect) and destroys it
+// in Dispatcher::disconnect; Peer::client points at it in between. Room and SignalTopic
+// pointers in a Client stay valid while the Client is a member/listener (a room or topic is
+// only removed once nobody is in it).
+//
+// Client ids are 16 bytes from a CSPRNG, written as 32 lowercase hex digits: unguessable, so
+// knowing another client's id is the only way to address it directly. The application makes no
+// syscalls, so the random bytes come from an injected RandomSource (the server passes the
+// OS generator; tests pass a deterministic one).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "app/indexed_set.hpp"
+
+namespace wsrelay::app {
+
+class Peer;
+class Room;
+struct SignalTopic;
+
+// Fills the span with cryptographically secure random bytes.
+using RandomSource = std::function<void(std::span<uint8_t>)>;
+
+constexpr size_t kClientIdBytes = 16;
+constexpr size_t kClientIdLength = 2 * kClientIdBytes;  // hex digits
+
+// 32 lowercase hex digits made from kClientIdBytes bytes of `random`.
+std::string make_client_id(const RandomSource& random);
+
+// Who the client is, once authenticated (the security issue fills it). Presence counts users,
+// not sockets: two tabs of one user share a user_id.
+struct Identity {
+  std::string user_id;
+  std::string user_info;  // a serialized JSON object chosen by the authenticator ("" = none)
+};
+
+struct ConnectionCounters {
+  uint64_t messages_in = 0;
+  uint64_t bytes_in = 0;
+  uint64_t messages_out = 0;
+  uint64_t bytes_out = 0;  // application payload bytes, not framing
+  int64_t connected_since_ms = 0;  // Unix epoch milliseconds
+};
+
+struct Client {
+  Client(std::string client_id, Peer& client_peer) : id(std::move(client_id)), peer(&client_peer) {}
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  const std::string id;
+  Peer* const peer;
+  std::string remote_address;
+  std::optional<Identity> identity;
+  IndexedSet<Room*> rooms;
+  IndexedSet<SignalTopic*> signals;
+  ConnectionCounters counters;
+};
+
+}  // namespace wsrelay::app

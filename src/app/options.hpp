@@ -1,0 +1,36 @@
+// AppOptions: everything the application layer is configured with. Plain data, filled by the
+// configuration layer from the keys in docs/configuration (rooms_enabled, default_room,
+// max_rooms_per_client, rooms, max_name_length, max_json_depth, member_list_limit) and by
+// embedding programs directly. The defaults here are the documented defaults.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wsrelay::app {
+
+// A room named in configuration ("vip:private:max_clients=10"). Declared rooms exist from
+// start-up and are never removed when they empty, so their sequence numbers never restart.
+struct DeclaredRoom {
+  std::string name;
+  bool is_private = false;  // joining needs the RoomAuthorizer's consent (refused without one)
+  size_t max_clients = 0;   // 0 = unlimited; a full room answers `room_full`
+};
+
+struct AppOptions {
+  bool rooms_enabled = true;
+  // Joined automatically on connect when rooms are enabled; empty = no automatic room.
+  std::string default_room = "general";
+  size_t max_rooms_per_client = 50;     // 0 = unlimited
+  size_t max_signals_per_client = 100;  // distinct signal names one client listens to; 0 = unlimited
+  std::vector<DeclaredRoom> rooms;
+  size_t max_name_length = 128;  // bytes, for room and signal names
+  size_t max_json_depth = 32;    // nesting of arrays/objects in one request
+  size_t max_json_size = 65536;  // bytes of one request
+  // Join answers list the members while the room has at most this many (0 = never list).
+  size_t member_list_limit = 100;
+};
+
+}  // namespace wsrelay::app
