@@ -1,0 +1,143 @@
+// JsonProtocol: the JSON wire protocol of `wsrelay serve` (docs/protocol.md), the front end
+// that turns JSON requests into Dispatcher calls and dispatcher results into JSON events.
+//
+// Contract with clients, in short: every text message is one JSON object whose `event` (alias
+// `type`) names the operation; a request with an `id` is answered by exactly one `ack` or
+// `error` carrying that id; bad input of any kind is answered with an `error` event and the
+// connection stays open; nothing malformed ever reaches another client, because everything
+// forwarded is re-serialized from the parsed value.
+//
+// Embedding programs add their own events with on_event(): a name that is not built in goes to
+// its registered handler instead of being answered `unknown_event`.
+//
+// Not thread-safe; lives on the reactor thread like everything in the application layer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "app/dispatcher.hpp"
+#include "app/json_parser.hpp"
+#include "app/json_writer.hpp"
+#include "app/peer.hpp"
+#include "app/stats.hpp"
+
+namespace wsrelay::app {
+
+// A request for an event registered with JsonProtocol::on_event.
+struct CustomEvent {
+  Client& client;
+  std::string_view name;            // the event name as sent
+  const rapidjson::Value& request;  // the whole request object (valid during the call)
+
+  // Refuse the request: the client gets {"event":"error", code, message, id?}. Without a
+  // call, a request that carried an id is answered {"event":"ack", id, ...}.
+  void fail(std::string_view code, std::string_view message) {
+    error_code = code;
+    error_message = message;
+  }
+  std::string error_code;
+  std::string error_message;
+};
+using EventHandler = std::function<void(CustomEvent&)>;
+
+class JsonProtocol final : public Application, private DispatcherObserver {
+ public:
+  static constexpr std::string_view kWelcomeMessage = "Welcome to wsrelay";
+  static constexpr size_t kMaxIdLength = 128;  // bytes of a string `id`
+
+  JsonProtocol(Host& host, AppOptions options, RandomSource random);
+
+  // ---- Application -------------------------------------------------------------------------
+  void on_open(Peer& peer, const ConnectInfo& info) override;
+  void on_message(Peer& peer, PayloadKind kind, std::span<const uint8_t> payload) override;
+  void on_close(Peer& peer, uint16_t code, std::string_view reason) override;
+
+  // ---- embedding --------------------------------------------------------------------------
+  // Handle requests whose event is `name`. False (and nothing registered) when `name` is empty
+  // or a built-in event; a second registration of a name replaces the first.
+  bool on_event(std::string_view name, EventHandler handler);
+  // Sends an error event to `client` (for custom handlers that answer later).
+  void send_error(Client& client, std::string_view code, std::string_view message,
+                  const rapidjson::Value* id = nullptr, std::string_view field = {});
+
+  Dispatcher& dispatcher() { return dispatcher_; }
+  const Dispatcher& dispatcher() const { return dispatcher_; }
+  // Server counters, including requests by event name and errors by code.
+  StatsSnapshot stats() const;
+
+ private:
+  struct Request;
+  // Failure of a request (empty code = success). The message is built only on failure.
+  struct Outcome {
+    std::string_view code;
+    std::string message;
+    std::string_view field;  // the offending field, for missing_field/invalid_field/invalid_name
+    static Outcome ok() { return {}; }
+  };
+  using Handler = Outcome (JsonProtocol::*)(const Request&);
+  struct BuiltinEvent {
+    std::string_view name;
+    Handler handler;
+  };
+  static constexpr size_t kBuiltinCount = 14;
+  static const std::array<BuiltinEvent, kBuiltinCount> kBuiltinEvents;
+  struct CustomEntry {
+    EventHandler handler;
+    uint64_t count = 0;
+  };
+
+  // DispatcherObserver: announce membership changes.
+  void on_joined(Client& client, Room& room) override;
+  void on_left(Client& client, Room& room, LeaveCause cause) override;
+
+  void handle(Client& client, std::string_view text);
+  Outcome run_custom(const Request& request, CustomEntry& entry);
+
+  // Built-in events.
+  Outcome handle_message(const Request& request);
+  Outcome handle_broadcast(const Request& request);
+  Outcome handle_join(const Request& request);
+  Outcome handle_leave(const Request& request);
+  Outcome handle_room_message(const Request& request);
+  Outcome handle_signal(const Request& request);
+  Outcome handle_listen(const Request& request);
+  Outcome handle_unlisten(const Request& request);
+  Outcome handle_send(const Request& request);
+  Outcome handle_rooms(const Request& request);
+  Outcome handle_ping(const Request& request);
+
+  // Reading fields: each returns a failure Outcome or sets its output.
+  Outcome require_value(const Request& request, std::string_view name, std::string_view alias,
+                        const rapidjson::Value** out);
+  Outcome require_string(const Request& request, std::string_view name, std::string_view alias,
+                         std::string_view* out);
+  Outcome require_name(const Request& request, std::string_view name, std::string_view alias,
+                       std::string_view* out);
+  Outcome failure(Status status, std::string_view subject);
+
+  // Writing events.
+  int64_t now() const { return host_.wall_clock_ms(); }
+  bool begin_ack(const Request& request);  // false when the request has no id
+  void finish_ack(const Request& request);
+  void write_room_summary(const Room& room, bool with_members);
+  void write_room_names(const Client& client);
+  void count_error(std::string_view code);
+
+  Host& host_;
+  Dispatcher dispatcher_;
+  JsonParser parser_;
+  EventWriter writer_;
+  std::array<uint64_t, kBuiltinCount> builtin_counts_{};
+  std::map<std::string, CustomEntry, std::less<>> custom_events_;
+  std::map<std::string, uint64_t, std::less<>> error_counts_;
+};
+
+}  // namespace wsrelay::app
