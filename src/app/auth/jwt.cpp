@@ -149,7 +149,7 @@ VerifyResult check_header(const std::string& header_json) {
 // Step 4, time claims. NumericDate may be fractional (RFC 7519 §2), so compare as doubles;
 // every second from 1970 to far beyond 2100 is exact in a double.
 VerifyResult check_times(const rapidjson::Value& claims, const VerifyOptions& options,
-                         Identity& identity) {
+                         TokenIdentity& identity) {
   const double now = static_cast<double>(options.now);
   const double skew = static_cast<double>(std::max<int64_t>(options.clock_skew, 0));
 
@@ -176,7 +176,7 @@ VerifyResult check_times(const rapidjson::Value& claims, const VerifyOptions& op
 }
 
 // Step 4, identity claims.
-VerifyResult check_identity(const rapidjson::Value& claims, Identity& identity) {
+VerifyResult check_identity(const rapidjson::Value& claims, TokenIdentity& identity) {
   const rapidjson::Value* sub = find(claims, "sub");
   if (sub == nullptr) return fail(TokenError::kMissingClaim, reason::kSubMissing);
   // RFC 7519 §4.1.2 makes sub a string; PHP apps often put a numeric database id there

@@ -2,7 +2,7 @@
 // how a PHP application vouches for a user before the user's browser connects.
 //
 // verify_token() is pure: no clock, no I/O, no exceptions. The caller passes the time and the
-// secret; the answer is either an Identity or a TokenError with a short reason for logs (the
+// secret; the answer is either a TokenIdentity or a TokenError with a short reason for logs (the
 // reason is never sent to the client, who only learns "Invalid authentication").
 //
 // What is checked, in this order (the order matters: nothing from the claims is trusted or
@@ -48,7 +48,7 @@ enum class TokenError : uint8_t {
 std::string_view to_string(TokenError error);
 
 // Who the token says the client is.
-struct Identity {
+struct TokenIdentity {
   std::string user_id;                     // from `sub`
   std::vector<std::string> room_patterns;  // from `rooms`; empty when absent
   std::string user_info;                   // compact JSON object from `info`+`name`, or ""
@@ -66,7 +66,7 @@ struct VerifyOptions {
 struct VerifyResult {
   TokenError error = TokenError::kNone;
   std::string_view reason;  // static text for logs, e.g. "alg is not HS256"; empty when ok
-  Identity identity;        // meaningful only when ok()
+  TokenIdentity identity;   // meaningful only when ok()
 
   bool ok() const { return error == TokenError::kNone; }
 };
