@@ -139,6 +139,7 @@ void Connection::write_now(const uint8_t* data, size_t length) {
 }
 
 void Connection::write_frame(ws::Opcode opcode, std::span<const uint8_t> payload) {
+  if (opcode != ws::Opcode::kClose && !has_output_room()) return;
   uint8_t header[ws::kMaxServerFrameHeader];
   const size_t header_size = ws::write_frame_header(header, opcode, payload.size());
   if (server_.is_corked(this) && queue_.empty()) {
@@ -155,21 +156,27 @@ void Connection::write_frame(ws::Opcode opcode, std::span<const uint8_t> payload
   write_raw(payload.data(), payload.size());
 }
 
+bool Connection::has_output_room() {
+  // The cap is checked before a message is added, so one message larger than the cap can
+  // still be sent to a client that keeps up: memory per connection stays below
+  // max_pending_output + max_message_size.
+  if (queue_.pending_bytes() <= server_.options().max_pending_output || close_sent_) return true;
+  // A client that cannot keep up is closed, never fed partial data: drop what has not
+  // started, finish the frame in flight, then say why (RFC 6455 §7.4.1, 1008).
+  queue_.drop_unstarted();
+  server_.stats().count(Reject::kSlowConsumer);
+  server_.observer().on_reject(address_, Reject::kSlowConsumer, "pending output over max_pending_output");
+  final_code_ = ws::close_code::kPolicyViolation;
+  final_reason_ = ws::close_reason::kSlowConsumer;
+  initiator_ = "server";
+  fail_input_ = true;
+  half_close_after_flush_ = true;
+  send_close_frame(ws::close_code::kPolicyViolation, ws::close_reason::kSlowConsumer);
+  return false;
+}
+
 void Connection::after_queue_grew() {
   if (queue_.empty() || state_ == State::kClosed) return;
-  if (queue_.pending_bytes() > server_.options().max_pending_output && !close_sent_) {
-    // A client that cannot keep up is closed, never fed partial data: drop what has not
-    // started, finish the frame in flight, then say why (RFC 6455 §7.4.1, 1008).
-    queue_.drop_unstarted();
-    server_.stats().count(Reject::kSlowConsumer);
-    server_.observer().on_reject(address_, Reject::kSlowConsumer, "pending output over max_pending_output");
-    final_code_ = ws::close_code::kPolicyViolation;
-    final_reason_ = ws::close_reason::kSlowConsumer;
-    initiator_ = "server";
-    fail_input_ = true;
-    half_close_after_flush_ = true;
-    send_close_frame(ws::close_code::kPolicyViolation, ws::close_reason::kSlowConsumer);
-  }
   if (!server_.is_corked(this)) server_.mark_dirty(this);
 }
 

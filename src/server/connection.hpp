@@ -98,6 +98,7 @@ class Connection final : public net::IoHandler,
   void write_frame(ws::Opcode opcode, std::span<const uint8_t> payload);
   void send_close_frame(uint16_t code, std::string_view reason);
   void fail_after_response();
+  bool has_output_room();  // false (and the client closed 1008) when it cannot keep up
   void after_queue_grew();
   void after_flush();
   void update_interest();

@@ -77,7 +77,7 @@ void Connection::send(app::PayloadKind kind, std::string_view payload) {
 }
 
 void Connection::send_prepared(const app::PreparedMessage& message) {
-  if (state_ != State::kOpen || !message.bytes) return;
+  if (state_ != State::kOpen || !message.bytes || !has_output_room()) return;
   ServerStats& stats = server_.stats();
   ++stats.messages_out;
   stats.bytes_out += message.payload_size;
