@@ -36,6 +36,9 @@ class Transport {
   // or readable to make progress on a write; the connection adds that interest.
   virtual bool wants_write() const { return false; }
   virtual bool wants_read() const { return false; }
+  // TLS: plaintext already decrypted and waiting inside the session (the socket may not be
+  // readable any more, so the connection must read again without waiting for readiness).
+  virtual bool has_buffered_input() const { return false; }
   // Begin an orderly shutdown of our sending side (TCP FIN / TLS close_notify).
   virtual void shutdown_write(int fd) = 0;
   // Release per-connection state; the fd is closed by the caller.

@@ -46,11 +46,17 @@ void Connection::on_io(uint32_t events) {
   if (state_ == State::kClosed) return;
   if (state_ == State::kHandshake) {
     handle_transport_handshake();
-    if (state_ != State::kHttp) return;
+    // The request may have arrived with the handshake's last flight: read it now.
+    if (state_ == State::kHttp) handle_readable();
+    return;
   }
-  if ((events & net::io_event::kWritable) != 0) flush();
+  // A TLS write may wait for the socket to become readable (wants_read), and a TLS read for
+  // it to become writable (wants_write): retry each on the other's readiness too.
+  const bool readable = (events & net::io_event::kReadable) != 0;
+  const bool writable = (events & net::io_event::kWritable) != 0;
+  if (writable || (readable && transport_->wants_read())) flush();
   if (state_ == State::kClosed) return;
-  if ((events & net::io_event::kReadable) != 0 || transport_->wants_write()) handle_readable();
+  if (readable || (writable && transport_->wants_write())) handle_readable();
 }
 
 void Connection::handle_transport_handshake() {
@@ -71,11 +77,21 @@ void Connection::handle_transport_handshake() {
 }
 
 void Connection::handle_readable() {
+  // TLS may hold decrypted bytes the socket no longer signals: read until it has none, within
+  // a bound so one connection cannot monopolise the loop.
+  for (int round = 0; round < 16 && state_ != State::kClosed; ++round) {
+    if (!read_once()) return;
+    if (!transport_->has_buffered_input()) return;
+  }
+}
+
+// One read and its processing. Returns false when there is nothing more to read now.
+bool Connection::read_once() {
   std::span<uint8_t> buffer = server_.receive_buffer();
   const net::IoResult result = transport_->read(fd_, buffer.data(), buffer.size());
   if (result.status == net::IoResult::kWouldBlock) {
     update_interest();
-    return;
+    return false;
   }
   if (result.status != net::IoResult::kOk) {
     // The peer is gone. After a completed closing handshake that is the normal end;
@@ -83,13 +99,13 @@ void Connection::handle_readable() {
     if (close_received_ || (close_sent_ && half_close_after_flush_)) {
       terminate(final_code_, final_reason_, initiator_);
     } else {
-      terminate(ws::close_code::kAbnormal, result.status == net::IoResult::kClosed ? "connection closed by peer" : "connection reset",
-                "network");
+      terminate(ws::close_code::kAbnormal,
+                result.status == net::IoResult::kClosed ? "connection closed by peer" : "connection reset", "network");
     }
-    return;
+    return false;
   }
   last_activity_ms_ = server_.loop().now_ms();
-  if (fail_input_) return;  // waiting for the peer to go away; its bytes no longer matter
+  if (fail_input_) return true;  // waiting for the peer to go away; its bytes no longer matter
 
   server_.cork(this);
   if (state_ == State::kHttp) {
@@ -99,6 +115,7 @@ void Connection::handle_readable() {
     process_websocket(buffer.first(result.bytes));
   }
   server_.uncork();
+  return true;
 }
 
 // ---- write path -----------------------------------------------------------------------

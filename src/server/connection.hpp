@@ -87,6 +87,7 @@ class Connection final : public net::IoHandler,
   void on_protocol_error(uint16_t code, std::string_view reason) override;
 
   void handle_readable();
+  bool read_once();
   void handle_transport_handshake();
   void process_http();
   bool handle_http_request(const ws::HttpRequest& request, size_t head_length);

@@ -101,7 +101,8 @@ bool Connection::handle_http_request(const ws::HttpRequest& request, size_t head
   }
   // HTTP/1.1 keeps the connection unless told otherwise; HTTP/1.0 closes unless asked to keep it.
   const std::string_view connection_header = request.header("Connection");
-  const bool keep_alive = !response.close && (request.minor_version >= 1
+  // Every rejection (4xx/5xx) is followed by a close, so a confused client starts afresh.
+  const bool keep_alive = !response.close && response.status < 400 && (request.minor_version >= 1
                                                   ? !ws::header_has_token(connection_header, "close")
                                                   : ws::header_has_token(connection_header, "keep-alive"));
   server_.observer().on_http(address_, request.method, request.target, response.status);

@@ -77,7 +77,13 @@ void Server::accept_ready() {
       net::close_fd(fd);
       continue;
     }
-    auto* connection = new Connection(*this, fd, peer, &net::tcp_transport());
+    net::Transport* transport = transport_factory_ ? transport_factory_->create(fd) : &net::tcp_transport();
+    if (transport == nullptr) {
+      observer_->on_error("could not create a transport for " + net::format_address(peer));
+      net::close_fd(fd);
+      continue;
+    }
+    auto* connection = new Connection(*this, fd, peer, transport);
     connection->list_next = connections_;
     if (connections_ != nullptr) connections_->list_prev = connection;
     connections_ = connection;

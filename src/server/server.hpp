@@ -19,6 +19,7 @@
 #include "app/peer.hpp"
 #include "net/event_loop.hpp"
 #include "net/socket.hpp"
+#include "net/transport.hpp"
 #include "server/http_service.hpp"
 #include "server/server_observer.hpp"
 #include "server/server_options.hpp"
@@ -44,6 +45,14 @@ class AddressGate {
   virtual bool allowed(const net::PeerAddress& address) const = 0;
 };
 
+// Chooses the transport for a new connection: plain TCP by default, TLS when configured.
+class TransportFactory {
+ public:
+  virtual ~TransportFactory() = default;
+  // nullptr refuses the connection (e.g. out of memory for a TLS session).
+  virtual net::Transport* create(int fd) = 0;
+};
+
 class Server final : public net::IoHandler, public net::BeforeSleepHook, public app::Host, private net::Timer {
  public:
   Server(net::EventLoop& loop, ServerOptions options, app::Application& application);
@@ -56,6 +65,7 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   void set_http_service(HttpService* service) { http_service_ = service; }
   void set_upgrade_gate(UpgradeGate* gate) { upgrade_gate_ = gate; }
   void set_address_gate(AddressGate* gate) { address_gate_ = gate; }
+  void set_transport_factory(TransportFactory* factory) { transport_factory_ = factory; }
   void set_observer(ServerObserver* observer) { observer_ = observer ? observer : &null_observer_; }
 
   // Stop accepting, send Close 1001 to every client, and stop the loop once all are gone or
@@ -115,6 +125,7 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   HttpService* http_service_ = nullptr;
   UpgradeGate* upgrade_gate_ = nullptr;
   AddressGate* address_gate_ = nullptr;
+  TransportFactory* transport_factory_ = nullptr;
   ServerObserver null_observer_;
   ServerObserver* observer_ = &null_observer_;
   ServerStats stats_;

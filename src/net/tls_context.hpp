@@ -1,0 +1,38 @@
+// Server-side TLS configuration: certificate, key and optional chain loaded into an OpenSSL
+// SSL_CTX, TLS 1.2 and 1.3 only, with modern cipher defaults.
+//
+// reload() builds a complete new context first and swaps it in only when every file loaded and
+// the key matched the certificate, so a failed renewal (SIGHUP after certbot) keeps serving the
+// old certificate. Connections already open keep the context they started with (each SSL holds
+// a reference to its SSL_CTX).
+#pragma once
+
+#include <string>
+
+typedef struct ssl_ctx_st SSL_CTX;
+
+namespace wsrelay::net {
+
+struct TlsFiles {
+  std::string cert_path;   // PEM certificate (may hold the chain too)
+  std::string key_path;    // PEM private key
+  std::string chain_path;  // optional PEM intermediates
+};
+
+class TlsContext {
+ public:
+  TlsContext() = default;
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  // Load (or reload) the files. On failure returns false, sets `error` naming the file and
+  // the reason, and keeps the previous context (if any).
+  bool load(const TlsFiles& files, std::string& error);
+  SSL_CTX* get() const { return context_; }
+
+ private:
+  SSL_CTX* context_ = nullptr;
+};
+
+}  // namespace wsrelay::net
