@@ -46,6 +46,8 @@
     connectTimeout: 10000,  // ms an attempt may stay in CONNECTING before it is abandoned
     queueLimit: 100,        // messages kept while offline; the oldest is dropped past this
     requestTimeout: 10000,  // ms request() waits for its ack/error (0 = forever)
+    heartbeatInterval: 30000, // ms of silence after which a `ping` is sent (0 = never)
+    heartbeatTimeout: 10000,  // ms to wait for any answer to that ping before reconnecting
     WebSocket: null         // constructor to use (default: the global WebSocket)
   };
 
@@ -120,11 +122,14 @@
     this._stopped = true;        // true after close() (or before the first connect())
     this._reconnectTimer = null;
     this._connectTimer = null;
+    this._heartbeatTimer = null;
+    this._lastInbound = 0;
     this._handlers = new Map();  // event name -> Set of handlers
     this._queue = [];            // { text, id } waiting for an open socket
     this._pending = new Map();   // request id -> { resolve, reject, timer, sent }
     this._nextId = 0;
     this._rooms = new Set();     // rooms asked for; re-joined after every reconnect
+    this._leftRooms = new Set(); // rooms explicitly left; left again if the server re-joins us
     this._roomWaiters = new Map(); // room -> [{ resolve, reject }] of joinRoom() calls not yet answered
     this._signals = new Map();   // signal name -> Set of handlers
     this._onOnline = this._onOnline.bind(this);
@@ -251,6 +256,8 @@
     _detach: function (ws) {
       clearTimeout(this._connectTimer);
       this._connectTimer = null;
+      clearTimeout(this._heartbeatTimer);
+      this._heartbeatTimer = null;
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
       if (this._ws === ws) this._ws = null;
       this.stats.connectedAt = null;
@@ -298,6 +305,38 @@
       this._queue = [];
       for (var i = 0; i < queue.length; i++) this._write(queue[i].text, queue[i].id);
       this._setStatus('open', { url: this.url });
+      this._lastInbound = Date.now();
+      this._scheduleHeartbeat(this.options.heartbeatInterval);
+    },
+
+    // A connection can die without a close (a laptop sleeps, a NAT forgets it): the browser
+    // may then think it open for many minutes while signals go nowhere. So after
+    // heartbeatInterval of silence we send the protocol's `ping`; if nothing at all arrives
+    // within heartbeatTimeout, the connection is given up and a new one is made.
+    _scheduleHeartbeat: function (delay) {
+      var self = this;
+      if (!(this.options.heartbeatInterval > 0)) return;
+      clearTimeout(this._heartbeatTimer);
+      this._heartbeatTimer = setTimeout(function () {
+        var ws = self._ws;
+        if (!ws || self.status !== 'open') return;
+        var silent = Date.now() - self._lastInbound;
+        if (silent < self.options.heartbeatInterval) {
+          self._scheduleHeartbeat(self.options.heartbeatInterval - silent);
+          return;
+        }
+        var pingedAt = Date.now();
+        self._write(JSON.stringify({ event: 'ping' }), undefined);
+        self._heartbeatTimer = setTimeout(function () {
+          if (self._ws !== ws || self._lastInbound >= pingedAt) {
+            self._scheduleHeartbeat(self.options.heartbeatInterval);
+            return;
+          }
+          self._detach(ws);
+          try { ws.close(4000, 'heartbeat timeout'); } catch (err) { /* already closing */ }
+          self._afterClose({ code: 4000, reason: 'heartbeat timeout', wasClean: false });
+        }, self.options.heartbeatTimeout);
+      }, delay);
     },
 
     _resubscribe: function () {
@@ -375,6 +414,7 @@
     // ---- receiving -------------------------------------------------------------------------
 
     _handleFrame: function (data) {
+      this._lastInbound = Date.now();
       this.stats.received += 1;
       this._emit('frame', { direction: 'in', data: data, time: new Date() });
       var msg;
@@ -396,6 +436,10 @@
         if (settled) { this._emit('message', msg); return; }
       }
       if (event === 'welcome') this.clientId = msg.client_id;
+      // The server puts every new connection in its default room; one this client left stays left.
+      if (event === 'room_joined' && this._leftRooms.has(msg.room) && !this._rooms.has(msg.room)) {
+        this.send('leave_room', { room: msg.room });
+      }
       if (event === 'signal') this._deliverSignal(msg);
       if (event) this._emit(event, msg);
       this._emit('message', msg);
@@ -417,6 +461,7 @@
     joinRoom: function (room) {
       var self = this;
       this._rooms.add(room);
+      this._leftRooms.delete(room);
       return new Promise(function (resolve, reject) {
         var waiters = self._roomWaiters.get(room);
         if (!waiters) self._roomWaiters.set(room, (waiters = []));
@@ -449,6 +494,7 @@
      *  when offline (a new connection is not in the room anyway). */
     leaveRoom: function (room) {
       this._rooms.delete(room);
+      this._leftRooms.add(room);
       this._settleRoom(room, WsRelayError('left', 'leaveRoom() called before the join was answered'), false);
       if (this.status !== 'open') return Promise.resolve({ event: 'ack', room: room, offline: true });
       return this.request('leave_room', { room: room });

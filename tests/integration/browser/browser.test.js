@@ -244,14 +244,15 @@ test('every tab of the test page works, and the screenshot is not blank', async 
   }
   await submit(peer, [['#room-input', 'support']], '#join-form button');
   const peerShort = (await clientId(peer)).slice(0, 8);
-  await page.locator('#room-feed li.notice', { hasText: `${peerShort} joined` }).waitFor(); // presence
+  // Presence: the page shows ids shortened ("0123abcd… joined").
+  await page.locator('#room-feed li.notice', { hasText: new RegExp(`#support${peerShort}\\S* joined`) }).waitFor();
   await page.selectOption('#room-select', 'support');
   await submit(page, [['#room-message', 'need help']], '#room-form button');
   await peer.locator('#room-feed li:not(.mine)', { hasText: 'need help' }).waitFor();
   await page.bringToFront();
   await page.locator('#room-list .chip[data-room="support"] button').click();
   await page.locator('#room-list .chip[data-room="support"]').waitFor({ state: 'detached' });
-  await peer.locator('#room-feed li.notice', { hasText: `${(await clientId(page)).slice(0, 8)} left` }).waitFor();
+  await peer.locator('#room-feed li.notice', { hasText: new RegExp(`#support${(await clientId(page)).slice(0, 8)}\\S* left`) }).waitFor();
   assert.equal(await page.locator('#room-list .chip[data-room="sales"]').count(), 1);
   assert.equal(await page.locator('#stat-rooms').textContent(), String(await page.locator('#room-list .chip').count()));
 

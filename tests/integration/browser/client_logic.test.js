@@ -366,3 +366,53 @@ test('data-url on the script tag sets the default URL', async () => {
   assert.equal(FakeSocket.all[0].url, 'wss://relay.example.com/ws');
   page.WsRelay.shared().close();
 });
+
+test('heartbeat: a ping after silence; no answer means a new connection; any answer keeps it', async () => {
+  const { relay, events, socket } = await makeRelay({ heartbeatInterval: 20, heartbeatTimeout: 20 });
+  const first = socket();
+  first.accept();
+  await sleep(30);
+  assert.deepEqual(first.sent, [{ event: 'ping' }], 'a ping after heartbeatInterval of silence');
+  first.deliver({ event: 'pong', timestamp: 'x' });
+  await sleep(25);
+  assert.equal(relay.status, 'open', 'answered: still open');
+  await sleep(40);
+  // Pinged again (silence again) and this time nothing comes back.
+  assert.ok(first.sent.length >= 2);
+  await sleep(30);
+  assert.deepEqual(first.closedWith, { code: 4000, reason: 'heartbeat timeout' });
+  const closed = events.filter((e) => e[0] === 'closed').pop()[1];
+  assert.deepEqual([closed.code, closed.willReconnect], [4000, true]);
+  await sleep(20);
+  assert.equal(FakeSocket.all.length, 2, 'reconnected');
+  relay.close();
+});
+
+test('heartbeat: no ping while messages keep arriving', async () => {
+  const { relay, socket } = await makeRelay({ heartbeatInterval: 30, heartbeatTimeout: 20 });
+  socket().accept();
+  for (let i = 0; i < 6; i++) {
+    await sleep(10);
+    socket().deliver({ event: 'broadcast', message: i });
+  }
+  assert.deepEqual(socket().sent, []);
+  relay.close();
+});
+
+test("a room left stays left when the server re-joins a new connection to it (the default room)", async () => {
+  const { relay, socket } = await makeRelay({ heartbeatInterval: 0 });
+  socket().accept();
+  socket().deliver({ event: 'room_joined', room: 'general', member_count: 2 });
+  assert.deepEqual(socket().sent, [], 'the default room is fine until it is left');
+  relay.leaveRoom('general');
+  socket().deliver({ event: 'ack', id: socket().sent[0].id, room: 'general' });
+  socket().drop();
+  await sleep(20);
+  socket().accept();
+  socket().deliver({ event: 'room_joined', room: 'general', member_count: 2 });
+  assert.deepEqual(socket().sent, [{ event: 'leave_room', room: 'general' }]);
+  relay.joinRoom('general'); // asked for again: no longer left
+  socket().deliver({ event: 'room_joined', room: 'general', member_count: 2 });
+  assert.deepEqual(socket().sent.map((m) => m.event), ['leave_room', 'join_room']);
+  relay.close();
+});
