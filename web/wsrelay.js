@@ -306,37 +306,34 @@
       for (var i = 0; i < queue.length; i++) this._write(queue[i].text, queue[i].id);
       this._setStatus('open', { url: this.url });
       this._lastInbound = Date.now();
-      this._scheduleHeartbeat(this.options.heartbeatInterval);
+      this._scheduleHeartbeat();
     },
 
     // A connection can die without a close (a laptop sleeps, a NAT forgets it): the browser
     // may then think it open for many minutes while signals go nowhere. So after
     // heartbeatInterval of silence we send the protocol's `ping`; if nothing at all arrives
     // within heartbeatTimeout, the connection is given up and a new one is made.
-    _scheduleHeartbeat: function (delay) {
+    _scheduleHeartbeat: function () {
       var self = this;
-      if (!(this.options.heartbeatInterval > 0)) return;
+      var interval = this.options.heartbeatInterval;
+      if (!(interval > 0)) return;
       clearTimeout(this._heartbeatTimer);
+      var wait = Math.max(0, this._lastInbound + interval - Date.now());
       this._heartbeatTimer = setTimeout(function () {
         var ws = self._ws;
         if (!ws || self.status !== 'open') return;
-        var silent = Date.now() - self._lastInbound;
-        if (silent < self.options.heartbeatInterval) {
-          self._scheduleHeartbeat(self.options.heartbeatInterval - silent);
-          return;
-        }
+        // Something arrived while we waited: count the silence from then.
+        if (Date.now() - self._lastInbound < interval) { self._scheduleHeartbeat(); return; }
         var pingedAt = Date.now();
         self._write(JSON.stringify({ event: 'ping' }), undefined);
         self._heartbeatTimer = setTimeout(function () {
-          if (self._ws !== ws || self._lastInbound >= pingedAt) {
-            self._scheduleHeartbeat(self.options.heartbeatInterval);
-            return;
-          }
+          if (self._ws !== ws) return;
+          if (self._lastInbound >= pingedAt) { self._scheduleHeartbeat(); return; }
           self._detach(ws);
           try { ws.close(4000, 'heartbeat timeout'); } catch (err) { /* already closing */ }
           self._afterClose({ code: 4000, reason: 'heartbeat timeout', wasClean: false });
         }, self.options.heartbeatTimeout);
-      }, delay);
+      }, wait);
     },
 
     _resubscribe: function () {

@@ -7,7 +7,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ARTIFACTS, RelayServer, freePort, webOrigin, startAppServer, launchBrowser, sleep } = require('./harness');
+const { SCALE, ARTIFACTS, RelayServer, freePort, webOrigin, startAppServer, launchBrowser, sleep } = require('./harness');
 const { decodePng, imageStats } = require('./png');
 
 let relay;   // RelayServer
@@ -185,7 +185,7 @@ test('after a server restart the page reconnects by itself and gets the next sig
   await report.waitForFunction(() => window.statuses.includes('reconnecting'));
   await relay.start();
   // Back on a new connection, with the listener registered again (a second ack).
-  await report.waitForFunction(() => WsRelay.shared().status === 'open' && window.acks >= 2, null, { timeout: 15000 });
+  await report.waitForFunction(() => WsRelay.shared().status === 'open' && window.acks >= 2, null, { timeout: 15000 * SCALE });
   assert.notEqual(await report.evaluate(() => WsRelay.shared().clientId), firstClient, 'a new connection');
 
   const sales = await appPage('sales-restart');

@@ -174,7 +174,7 @@ test('an unexpected close reconnects with backoff and re-joins rooms and re-list
   assert.ok(reconnecting[1].delay <= 5);
   relay.roomMessage('sales', 'queued while offline');
 
-  await sleep(30);
+  await sleep(50); // the delay is at most initialDelay (5 ms)
   assert.equal(FakeSocket.all.length, 2, 'a new socket was opened');
   const second = socket();
   second.accept();
@@ -187,20 +187,22 @@ test('an unexpected close reconnects with backoff and re-joins rooms and re-list
   relay.close();
 });
 
-test('failed attempts back off further; a successful open resets the attempt count', async () => {
-  const { relay, events, socket } = await makeRelay({ jitter: 0 });
-  socket().drop();
-  await sleep(15);
-  socket().drop();
-  await sleep(25);
-  socket().drop();
-  assert.deepEqual(events.filter((e) => e[0] === 'reconnecting').map((e) => [e[1].attempt, e[1].delay]),
-    [[1, 5], [2, 10], [3, 20]]);
-  await sleep(30);
+test('failed attempts back off further; a successful open resets the attempt count', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const { relay, events, socket } = await makeRelay({ jitter: 0, initialDelay: 100, maxDelay: 1000 });
+  const delays = () => events.filter((e) => e[0] === 'reconnecting').map((e) => [e[1].attempt, e[1].delay]);
+  for (const delay of [100, 200, 400, 800, 1000]) {
+    const before = FakeSocket.all.length;
+    socket().drop();
+    t.mock.timers.tick(delay - 1);
+    assert.equal(FakeSocket.all.length, before, `no new attempt before ${delay} ms`);
+    t.mock.timers.tick(1);
+    assert.equal(FakeSocket.all.length, before + 1, `a new attempt at ${delay} ms`);
+  }
+  assert.deepEqual(delays(), [[1, 100], [2, 200], [3, 400], [4, 800], [5, 1000]]);
   socket().accept();
   socket().drop();
-  const last = events.filter((e) => e[0] === 'reconnecting').pop();
-  assert.deepEqual([last[1].attempt, last[1].delay], [1, 5]);
+  assert.deepEqual(delays().pop(), [1, 100]);
   relay.close();
 });
 
@@ -218,10 +220,13 @@ test('close() stops reconnecting; connect() opens again', async () => {
   relay.close();
 });
 
-test('an attempt stuck in CONNECTING is abandoned after connectTimeout', async () => {
-  const { relay, socket } = await makeRelay({ connectTimeout: 10 });
+test('an attempt stuck in CONNECTING is abandoned after connectTimeout', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const { relay, socket } = await makeRelay({ connectTimeout: 1000 });
   const stuck = socket();
-  await sleep(20);
+  t.mock.timers.tick(999);
+  assert.equal(stuck.closedWith, null);
+  t.mock.timers.tick(1);
   assert.ok(stuck.closedWith, 'the stuck socket was closed');
   stuck.drop(); // what a browser reports after close() on a connecting socket
   assert.equal(relay.status, 'reconnecting');
@@ -367,32 +372,41 @@ test('data-url on the script tag sets the default URL', async () => {
   page.WsRelay.shared().close();
 });
 
-test('heartbeat: a ping after silence; no answer means a new connection; any answer keeps it', async () => {
-  const { relay, events, socket } = await makeRelay({ heartbeatInterval: 20, heartbeatTimeout: 20 });
+test('heartbeat: a ping after silence; any answer keeps the connection, none replaces it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const { relay, events, socket } = await makeRelay({ heartbeatInterval: 1000, heartbeatTimeout: 500 });
   const first = socket();
   first.accept();
-  await sleep(30);
+  t.mock.timers.tick(999);
+  assert.deepEqual(first.sent, []);
+  t.mock.timers.tick(1);
   assert.deepEqual(first.sent, [{ event: 'ping' }], 'a ping after heartbeatInterval of silence');
+  t.mock.timers.tick(200);
   first.deliver({ event: 'pong', timestamp: 'x' });
-  await sleep(25);
+  t.mock.timers.tick(300);
   assert.equal(relay.status, 'open', 'answered: still open');
-  await sleep(40);
-  // Pinged again (silence again) and this time nothing comes back.
-  assert.ok(first.sent.length >= 2);
-  await sleep(30);
+  // Silence again: counted from the pong, the next ping goes 1000 ms after it.
+  t.mock.timers.tick(699);
+  assert.equal(first.sent.length, 1);
+  t.mock.timers.tick(1);
+  assert.equal(first.sent.length, 2);
+  t.mock.timers.tick(499);
+  assert.equal(first.closedWith, null);
+  t.mock.timers.tick(1);
   assert.deepEqual(first.closedWith, { code: 4000, reason: 'heartbeat timeout' });
   const closed = events.filter((e) => e[0] === 'closed').pop()[1];
   assert.deepEqual([closed.code, closed.willReconnect], [4000, true]);
-  await sleep(20);
+  t.mock.timers.tick(5);
   assert.equal(FakeSocket.all.length, 2, 'reconnected');
   relay.close();
 });
 
-test('heartbeat: no ping while messages keep arriving', async () => {
-  const { relay, socket } = await makeRelay({ heartbeatInterval: 30, heartbeatTimeout: 20 });
+test('heartbeat: no ping while messages keep arriving', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const { relay, socket } = await makeRelay({ heartbeatInterval: 1000, heartbeatTimeout: 500 });
   socket().accept();
-  for (let i = 0; i < 6; i++) {
-    await sleep(10);
+  for (let i = 0; i < 10; i++) {
+    t.mock.timers.tick(600);
     socket().deliver({ event: 'broadcast', message: i });
   }
   assert.deepEqual(socket().sent, []);

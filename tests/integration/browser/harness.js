@@ -16,6 +16,8 @@ const WEB = path.join(REPO, 'web');
 const ARTIFACTS = path.join(REPO, 'tests', 'artifacts');
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const WSRELAY_BIN = path.resolve(REPO, process.env.WSRELAY_BIN || 'build/wsrelay');
+// Waits stretch for slow builds (tests/run.sh sets 3 for sanitizer builds).
+const SCALE = Number(process.env.WSRELAY_TEST_TIMEOUT_SCALE) || 1;
 const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run',
@@ -97,13 +99,13 @@ class RelayServer {
     };
     proc.stdout.on('data', keep);
     proc.stderr.on('data', keep);
-    const deadline = Date.now() + 10000;
+    const deadline = Date.now() + 10000 * SCALE;
     while (Date.now() < deadline) {
       if (exited) throw new Error(`wsrelay exited at start (${JSON.stringify(exited)}):\n${this.log()}`);
       if (await canConnect(this.port)) return;
       await sleep(50);
     }
-    throw new Error(`wsrelay did not listen on port ${this.port} within 10 s:\n${this.log()}`);
+    throw new Error(`wsrelay did not listen on port ${this.port} within ${10 * SCALE} s:\n${this.log()}`);
   }
 
   async stop() {
@@ -200,7 +202,7 @@ async function launchBrowser() {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1200, height: 800 },
   });
-  context.setDefaultTimeout(10000);
+  context.setDefaultTimeout(10000 * SCALE);
   return {
     context,
     close: async () => {
@@ -210,4 +212,4 @@ async function launchBrowser() {
   };
 }
 
-module.exports = { ARTIFACTS, RelayServer, freePort, webOrigin, startAppServer, launchBrowser, sleep };
+module.exports = { SCALE, ARTIFACTS, RelayServer, freePort, webOrigin, startAppServer, launchBrowser, sleep };
