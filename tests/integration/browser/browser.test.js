@@ -202,6 +202,12 @@ test('after a server restart the page reconnects by itself and gets the next sig
 });
 
 test('the ES module entry point works in the browser', async () => {
+  // A page of another origin imports the module: browsers require CORS for that.
+  const head = await fetch(`${web.origin}/wsrelay.mjs`, { headers: { origin: app.origin } });
+  assert.equal(head.status, 200, 'GET /wsrelay.mjs');
+  assert.match(head.headers.get('content-type') || '', /javascript/, 'a JavaScript content type');
+  assert.ok(head.headers.get('access-control-allow-origin'),
+    'GET /wsrelay.mjs needs Access-Control-Allow-Origin: pages of other origins import it as a module');
   const page = await browser.context.newPage();
   const url = `${app.origin}/module-page`;
   const html = `<!doctype html><meta charset="utf-8"><title>module</title>
