@@ -331,18 +331,23 @@ test('non-JSON frames are reported as raw, not thrown', async () => {
   relay.close();
 });
 
-test('as a classic script it defines WsRelay and the two helpers, sharing one connection per page', async () => {
+// Runs wsrelay.js as a browser would run <script src=...>: in a fresh global scope with a page
+// location and (when `script` is given) document.currentScript.
+function loadAsClassicScript(pageHref, script) {
   FakeSocket.all = [];
-  const script = { src: 'https://relay.example.com/wsrelay.js', getAttribute: () => null };
   const page = {
-    WebSocket: FakeSocket,
-    location: { href: 'https://shop.example.com/sales/new' },
-    document: { currentScript: script },
-    URL, Map, Set, Promise, JSON, Math, Date, Object, Array, Error, TypeError, String,
-    setTimeout, clearTimeout,
+    WebSocket: FakeSocket, location: { href: pageHref }, document: { currentScript: script || null },
+    URL, Map, Set, Promise, JSON, Math, Date, Object, Array, Error, TypeError, String, setTimeout, clearTimeout,
   };
   page.globalThis = page;
   vm.runInNewContext(fs.readFileSync(CLIENT, 'utf8'), page, { filename: 'wsrelay.js' });
+  return page;
+}
+
+const scriptTag = (src, dataUrl) => ({ src, getAttribute: (name) => (name === 'data-url' ? dataUrl || null : null) });
+
+test('as a classic script it defines WsRelay and the two helpers, sharing one connection per page', async () => {
+  const page = loadAsClassicScript('https://shop.example.com/sales/new', scriptTag('https://relay.example.com/wsrelay.js'));
   assert.equal(typeof page.WsRelay, 'function');
   assert.equal(typeof page.sendSignal, 'function');
   assert.equal(typeof page.receiveSignal, 'function');
@@ -360,15 +365,18 @@ test('as a classic script it defines WsRelay and the two helpers, sharing one co
 });
 
 test('data-url on the script tag sets the default URL', async () => {
-  FakeSocket.all = [];
-  const script = { src: 'https://cdn.example.com/wsrelay.js', getAttribute: (n) => (n === 'data-url' ? 'wss://relay.example.com/ws' : null) };
-  const page = { WebSocket: FakeSocket, location: { href: 'https://shop.example.com/' }, document: { currentScript: script },
-    URL, Map, Set, Promise, JSON, Math, Date, Object, Array, Error, TypeError, String, setTimeout, clearTimeout };
-  page.globalThis = page;
-  vm.runInNewContext(fs.readFileSync(CLIENT, 'utf8'), page);
+  const page = loadAsClassicScript('https://shop.example.com/', scriptTag('https://cdn.example.com/wsrelay.js', 'wss://relay.example.com/ws'));
   page.sendSignal('X');
   await null;
   assert.equal(FakeSocket.all[0].url, 'wss://relay.example.com/ws');
+  page.WsRelay.shared().close();
+});
+
+test("without a script tag to go by, the default URL is the page's own host", async () => {
+  const page = loadAsClassicScript('http://intranet.example:8080/report?x=1');
+  page.receiveSignal('X', () => {});
+  await null;
+  assert.equal(FakeSocket.all[0].url, 'ws://intranet.example:8080/');
   page.WsRelay.shared().close();
 });
 
