@@ -7,7 +7,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { SCALE, ARTIFACTS, RelayServer, freePort, webOrigin, startAppServer, launchBrowser, sleep } = require('./harness');
+const { SCALE, ARTIFACTS, RelayServer, freePort, webOrigin, startAppServer, launchBrowser } = require('./harness');
 const { decodePng, imageStats } = require('./png');
 
 let relay;   // RelayServer
@@ -107,7 +107,9 @@ test('two pages exchange a broadcast', async () => {
   await submit(b, [['#broadcast-input', 'hello back from B']], '#broadcast-form button');
   await a.locator('#broadcast-feed li:not(.mine)', { hasText: 'hello back from B' }).waitFor();
   // Nobody gets their own broadcast back: each page's only copy is the one it shows as sent.
-  await sleep(200);
+  // Proof by order (docs/protocol.md): a ping's ack comes after anything the server sent that
+  // page earlier, and each page's ping is handled after its own broadcast.
+  await Promise.all([a, b].map((p) => p.evaluate(() => window.relay.request('ping', {}))));
   assert.equal(await a.locator('#broadcast-feed li:not(.mine)', { hasText: 'hello from A' }).count(), 0);
   assert.equal(await b.locator('#broadcast-feed li:not(.mine)', { hasText: 'hello back from B' }).count(), 0);
   await Promise.all([a.close(), b.close()]);
@@ -267,8 +269,8 @@ test('every tab of the test page works, and the screenshot is not blank', async 
   await openTab(peer, 'Signals');
   await submit(peer, [['#listen-input', 'Ping']], '#listen-form button');
   await peer.locator('#signal-list .chip[data-signal="Ping"]').waitFor();
-  await peer.locator('#log-body tr.in', { hasText: '"ack"' }).last().waitFor(attached);
-  await sleep(100); // the listen ack is in; give the server a beat in any case
+  // The server has registered the listener once its ack is in.
+  await peer.locator('#log-body tr.in', { hasText: '"request":"listen"' }).waitFor(attached);
   await submit(page, [['#signal-name', 'Ping'], ['#signal-data', '{"n":1}']], '#signal-form button');
   await peer.locator('#signal-feed li:not(.mine)', { hasText: '{"n":1}' }).waitFor();
 
