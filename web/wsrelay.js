@@ -214,10 +214,15 @@
         }
         return;
       }
+      // The WebSocket API lets a page close only with 1000 or 3000-4999 (RFC 6455 §7.4.2 keeps
+      // 1001-2999 for the protocol and its extensions); any other code throws and would leave
+      // the socket open.
+      if (!(code === 1000 || (code >= 3000 && code <= 4999))) code = 1000;
+      reason = reason || '';
       // Detach first: the socket's own close event arrives later and must not be acted on.
       this._detach(ws);
-      try { ws.close(code || 1000, reason || ''); } catch (err) { rethrowLater(err); }
-      this._setStatus('closed', { code: code || 1000, reason: reason || '', wasClean: true, willReconnect: false });
+      try { ws.close(code, reason); } catch (err) { ws.close(); rethrowLater(err); }
+      this._setStatus('closed', { code: code, reason: reason, wasClean: true, willReconnect: false });
     },
 
     _open: function () {

@@ -217,7 +217,8 @@ test('close() stops reconnecting; connect() opens again', async () => {
   assert.equal(FakeSocket.all.length, 1, 'no reconnect after close()');
   relay.connect();
   assert.equal(FakeSocket.all.length, 2);
-  relay.close();
+  relay.close(1001); // a code browsers refuse from pages becomes 1000
+  assert.deepEqual(socket().closedWith, { code: 1000, reason: '' });
 });
 
 test('an attempt stuck in CONNECTING is abandoned after connectTimeout', async (t) => {
