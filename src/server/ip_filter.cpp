@@ -104,7 +104,8 @@ bool CidrBlock::contains(const IpAddress& address) const {
          network.bytes[static_cast<size_t>(full_bytes)];
 }
 
-std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error) {
+std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error,
+                                    bool* host_bits_set) {
   const auto fail = [&](std::string why) -> std::optional<CidrBlock> {
     if (error != nullptr) *error = "invalid address block " + quoted(text) + ": " + why;
     return std::nullopt;
@@ -128,10 +129,9 @@ std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error) {
   int prefix = width;
   if (slash != std::string_view::npos) {
     const std::string_view digits = text.substr(slash + 1);
-    // 1-3 digits, no sign, no leading zero ("/08" is more likely a typo than a choice).
+    // 1-3 decimal digits, no sign or spaces.
     if (digits.empty() || digits.size() > 3 ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        (digits.size() > 1 && digits[0] == '0')) {
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return fail("the prefix length is not a number");
     }
     prefix = 0;
@@ -142,16 +142,14 @@ std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error) {
   }
   block.prefix_length = static_cast<uint8_t>(prefix);
 
-  // Every bit below the prefix must be zero: "10.0.0.1/8" names a host, not a network, and
-  // is probably a mistake, so say so instead of guessing.
+  // Clear the bits below the prefix: "10.0.0.1/8" means the network 10.0.0.0/8 (the caller
+  // learns it happened, to warn that the entry names a host inside a network).
   IpAddress masked = block.network;
   for (int i = 0; i < width / 8; ++i) {
     masked.bytes[static_cast<size_t>(i)] &= prefix_mask(i, prefix);
   }
-  if (masked != block.network) {
-    return fail("bits are set below the prefix length (did you mean " + address_text(masked) + "/" +
-                std::to_string(prefix) + "?)");
-  }
+  if (host_bits_set != nullptr) *host_bits_set = masked != block.network;
+  block.network = masked;
 
   // An IPv6 block inside ::ffff:0:0/96 is an IPv4 block (see the header).
   if (is_v6 && prefix >= 96 && is_v4_mapped(block.network.bytes)) {
@@ -163,6 +161,19 @@ std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error) {
 
 std::string to_string(const CidrBlock& block) {
   return address_text(block.network) + "/" + std::to_string(block.prefix_length);
+}
+
+bool parse_cidr_list(std::span<const std::string> entries, std::vector<CidrBlock>& out,
+                     std::string& error) {
+  std::vector<CidrBlock> blocks;
+  blocks.reserve(entries.size());
+  for (const std::string& entry : entries) {
+    std::optional<CidrBlock> block = parse_cidr(entry, &error);
+    if (!block) return false;
+    blocks.push_back(*block);
+  }
+  out = std::move(blocks);
+  return true;
 }
 
 bool parse_cidr_list(std::string_view text, std::vector<CidrBlock>& out, std::string& error) {
@@ -184,8 +195,12 @@ bool parse_cidr_list(std::string_view text, std::vector<CidrBlock>& out, std::st
   return true;
 }
 
-bool IpFilter::configure(std::string_view allow_ips, std::string_view deny_ips,
-                         std::string& error) {
+namespace {
+
+// Both lists or neither: a filter is never left half-configured.
+template <typename List>
+bool configure_lists(const List& allow_ips, const List& deny_ips, std::vector<CidrBlock>& allow_out,
+                     std::vector<CidrBlock>& deny_out, std::string& error) {
   std::vector<CidrBlock> allow;
   std::vector<CidrBlock> deny;
   if (!parse_cidr_list(allow_ips, allow, error)) {
@@ -196,9 +211,21 @@ bool IpFilter::configure(std::string_view allow_ips, std::string_view deny_ips,
     error = "deny_ips: " + error;
     return false;
   }
-  allow_ = std::move(allow);
-  deny_ = std::move(deny);
+  allow_out = std::move(allow);
+  deny_out = std::move(deny);
   return true;
+}
+
+}  // namespace
+
+bool IpFilter::configure(std::string_view allow_ips, std::string_view deny_ips,
+                         std::string& error) {
+  return configure_lists(allow_ips, deny_ips, allow_, deny_, error);
+}
+
+bool IpFilter::configure(std::span<const std::string> allow_ips,
+                         std::span<const std::string> deny_ips, std::string& error) {
+  return configure_lists(allow_ips, deny_ips, allow_, deny_, error);
 }
 
 bool IpFilter::allows(const IpAddress& address) const {

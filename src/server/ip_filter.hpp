@@ -10,11 +10,13 @@
 // way, and they must meet the IPv4 rules; likewise a rule written "::ffff:10.0.0.0/104" is the
 // IPv4 rule 10.0.0.0/8. "0.0.0.0/0" means every IPv4 peer and "::/0" every IPv6 peer.
 //
-// Parsing is strict so that a typo fails at start-up rather than silently admitting everyone:
-// no leading zeros in octets or prefix lengths, no brackets or zone ids, no host bits set below
-// the prefix ("10.0.0.1/8" is refused with a hint to write 10.0.0.0/8). Pure code: inet_pton
-// and inet_ntop convert text, nothing here touches a socket. Matching is a linear scan,
-// fine for the handful of rules such lists hold.
+// Addresses are parsed strictly so that a typo fails at start-up rather than silently
+// admitting everyone: four decimal octets without leading zeros, no brackets or zone ids, a
+// prefix length of 1-3 digits within the family's width. Bits set below the prefix
+// ("10.0.0.1/8") are cleared, so the block is the whole network (10.0.0.0/8); parse_cidr
+// reports it so configuration can warn, as config/checks.cpp does. Pure code: inet_pton and
+// inet_ntop convert text, nothing here touches a socket. Matching is a linear scan, fine for
+// the handful of rules such lists hold.
 #pragma once
 
 #include <sys/socket.h>
@@ -22,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,20 +53,27 @@ struct CidrBlock {
 };
 
 // One block: "10.0.0.0/8", "2001:db8::/32", "127.0.0.1". On failure returns nothing and, if
-// `error` is given, says why in a sentence that quotes the entry.
-std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error = nullptr);
+// `error` is given, says why in a sentence that quotes the entry. `host_bits_set`, if given,
+// says whether bits below the prefix had to be cleared.
+std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error = nullptr,
+                                    bool* host_bits_set = nullptr);
 
 // "10.0.0.0/8", "2001:db8::/32" (canonical text, for logs).
 std::string to_string(const CidrBlock& block);
 
-// A whole list; empty text gives an empty list. Fails at the first bad entry.
+// A whole list; empty text gives an empty list. Fails at the first bad entry, leaving `out`
+// unchanged. The span form takes entries already split (config::Settings::allow_ips).
 bool parse_cidr_list(std::string_view text, std::vector<CidrBlock>& out, std::string& error);
+bool parse_cidr_list(std::span<const std::string> entries, std::vector<CidrBlock>& out,
+                     std::string& error);
 
 class IpFilter {
  public:
   // Replace both lists from configuration text. On failure returns false, leaves the filter
   // unchanged and sets `error` (prefixed with "allow_ips: " or "deny_ips: ").
   bool configure(std::string_view allow_ips, std::string_view deny_ips, std::string& error);
+  bool configure(std::span<const std::string> allow_ips, std::span<const std::string> deny_ips,
+                 std::string& error);
 
   bool allows(const IpAddress& address) const;
   // For the accept path. A peer whose address cannot be read (not IPv4/IPv6) matches no rule:

@@ -118,11 +118,51 @@ std::string_view trim(std::string_view text) {
 
 std::optional<Origin> parse_origin(std::string_view text) { return parse_triple(text, is_host); }
 
-bool OriginPolicy::configure(std::string_view cors_origins, std::string& error) {
-  bool allow_all = false;
-  bool allow_null = false;
-  std::vector<Rule> rules;
+bool OriginPolicy::add_entry(std::string_view entry, std::string& error) {
+  if (entry == "*") {
+    allow_all_ = true;
+    return true;
+  }
+  if (entry == "null") {
+    allow_null_ = true;
+    return true;
+  }
+  if (entry.size() > 1 && entry.back() == '/') entry.remove_suffix(1);  // "https://a.com/"
+  bool wildcard = false;
+  const std::optional<Origin> origin = parse_triple(entry, [&wildcard](std::string_view host) {
+    if (host.starts_with("*.")) {
+      wildcard = true;
+      return is_reg_name(host.substr(2));
+    }
+    return is_host(host);
+  });
+  if (!origin) {
+    error = "cors_origins: '" + std::string(entry) +
+            "' is not an origin (scheme://host[:port], scheme://*.domain[:port], null or *)";
+    return false;
+  }
+  Rule rule;
+  rule.origin = *origin;
+  if (wildcard) {
+    rule.any_subdomain = true;
+    rule.origin.host.erase(0, 2);
+  }
+  rules_.push_back(std::move(rule));
+  return true;
+}
 
+bool OriginPolicy::configure(std::span<const std::string> cors_origins, std::string& error) {
+  OriginPolicy fresh;  // built aside, so a bad entry leaves this policy as it was
+  fresh.allow_all_ = false;
+  for (const std::string& entry : cors_origins) {
+    if (!fresh.add_entry(trim(entry), error)) return false;
+  }
+  *this = std::move(fresh);
+  return true;
+}
+
+bool OriginPolicy::configure(std::string_view cors_origins, std::string& error) {
+  std::vector<std::string> entries;
   size_t i = 0;
   while (i < cors_origins.size()) {
     if (is_list_separator(cors_origins[i])) {
@@ -131,44 +171,10 @@ bool OriginPolicy::configure(std::string_view cors_origins, std::string& error) 
     }
     size_t end = i;
     while (end < cors_origins.size() && !is_list_separator(cors_origins[end])) ++end;
-    std::string_view entry = cors_origins.substr(i, end - i);
+    entries.emplace_back(cors_origins.substr(i, end - i));
     i = end;
-
-    if (entry == "*") {
-      allow_all = true;
-      continue;
-    }
-    if (entry == "null") {
-      allow_null = true;
-      continue;
-    }
-    if (entry.size() > 1 && entry.back() == '/') entry.remove_suffix(1);  // "https://a.com/"
-    Rule rule;
-    bool wildcard = false;
-    const std::optional<Origin> origin = parse_triple(entry, [&wildcard](std::string_view host) {
-      if (host.starts_with("*.")) {
-        wildcard = true;
-        return is_reg_name(host.substr(2));
-      }
-      return is_host(host);
-    });
-    if (!origin) {
-      error = "cors_origins: '" + std::string(entry) +
-              "' is not an origin (scheme://host[:port], scheme://*.domain[:port], null or *)";
-      return false;
-    }
-    rule.origin = *origin;
-    if (wildcard) {
-      rule.any_subdomain = true;
-      rule.origin.host.erase(0, 2);
-    }
-    rules.push_back(std::move(rule));
   }
-
-  allow_all_ = allow_all;
-  allow_null_ = allow_null;
-  rules_ = std::move(rules);
-  return true;
+  return configure(entries, error);
 }
 
 bool OriginPolicy::allows(std::string_view origin_header) const {

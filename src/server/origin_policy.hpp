@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,8 @@ class OriginPolicy {
   // Replace the list from configuration text. False (policy unchanged) with `error` set when
   // an entry is not an origin, a wildcard origin, "null" or "*".
   bool configure(std::string_view cors_origins, std::string& error);
+  // The same from entries already split (config::Settings::cors_origins).
+  bool configure(std::span<const std::string> cors_origins, std::string& error);
 
   // May an upgrade carrying this Origin header value proceed? An empty value means the
   // header was absent (or empty) and is allowed, see above.
@@ -58,6 +61,8 @@ class OriginPolicy {
     Origin origin;              // for a wildcard, host is the suffix without "*."
     bool any_subdomain = false;
   };
+  // Parse one entry into this policy; false with `error` set if it is not valid.
+  bool add_entry(std::string_view entry, std::string& error);
   bool allow_all_ = true;   // matches the configuration default "*"
   bool allow_null_ = false;
   std::vector<Rule> rules_;

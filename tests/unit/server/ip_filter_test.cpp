@@ -192,9 +192,9 @@ TEST_CASE("cidr: IPv4-mapped IPv6 rules are IPv4 rules") {
 }
 
 TEST_CASE("cidr: invalid prefix lengths") {
-  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/08",
+  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/0008",
                           "10.0.0.0/8/8", "10.0.0.0/ 8", "10.0.0.0/8a", "10.0.0.0/1000",
-                          "::/129", "::/0128", "::/", "::/abc"}) {
+                          "::/129", "::/0128", "::/", "::/abc", "10.0.0.0/033"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_cidr(bad).has_value());
   }
@@ -202,21 +202,47 @@ TEST_CASE("cidr: invalid prefix lengths") {
   CHECK(cidr_error("::/129") == "invalid address block '::/129': the prefix length is over 128");
   CHECK(cidr_error("10.0.0.0/x") == "invalid address block '10.0.0.0/x': the prefix length is not a number");
   CHECK(parse_cidr("0.0.0.0/0").has_value());
-  CHECK_FALSE(parse_cidr("10.0.0.0/0").has_value());  // host bits, see below
+  CHECK(cidr("10.0.0.0/08").prefix_length == 8);  // plain decimal, as config/ accepts it
+  CHECK(cidr("::/064").prefix_length == 64);
 }
 
-TEST_CASE("cidr: host bits below the prefix are refused with a hint") {
-  CHECK(cidr_error("10.0.0.1/8") ==
-        "invalid address block '10.0.0.1/8': bits are set below the prefix length "
-        "(did you mean 10.0.0.0/8?)");
-  CHECK(cidr_error("192.168.1.200/25") ==
-        "invalid address block '192.168.1.200/25': bits are set below the prefix length "
-        "(did you mean 192.168.1.128/25?)");
-  CHECK(cidr_error("2001:db8::1/32") ==
-        "invalid address block '2001:db8::1/32': bits are set below the prefix length "
-        "(did you mean 2001:db8::/32?)");
-  CHECK_FALSE(parse_cidr("1.0.0.0/0").has_value());
-  CHECK_FALSE(parse_cidr("::1/0").has_value());
+TEST_CASE("cidr: bits below the prefix are cleared, and reported") {
+  // config/checks.cpp warns that such an entry "matches the whole network"; this makes it so.
+  bool host_bits = false;
+  std::optional<CidrBlock> block = parse_cidr("10.0.0.1/8", nullptr, &host_bits);
+  REQUIRE(block.has_value());
+  CHECK(host_bits);
+  CHECK(to_string(*block) == "10.0.0.0/8");
+  CHECK(block->contains(ip("10.200.0.1")));
+
+  block = parse_cidr("192.168.1.200/25", nullptr, &host_bits);
+  REQUIRE(block.has_value());
+  CHECK(host_bits);
+  CHECK(to_string(*block) == "192.168.1.128/25");
+  CHECK(block->contains(ip("192.168.1.129")));
+  CHECK_FALSE(block->contains(ip("192.168.1.127")));
+
+  block = parse_cidr("2001:db8::1/32", nullptr, &host_bits);
+  REQUIRE(block.has_value());
+  CHECK(host_bits);
+  CHECK(to_string(*block) == "2001:db8::/32");
+
+  block = parse_cidr("1.2.3.4/0", nullptr, &host_bits);
+  REQUIRE(block.has_value());
+  CHECK(host_bits);
+  CHECK(block->contains(ip("200.0.0.1")));
+
+  block = parse_cidr("::ffff:10.1.2.3/104", nullptr, &host_bits);
+  REQUIRE(block.has_value());
+  CHECK(host_bits);
+  CHECK(to_string(*block) == "10.0.0.0/8");
+
+  for (const char* exact : {"10.0.0.0/8", "10.0.0.1", "10.0.0.1/32", "::1", "0.0.0.0/0"}) {
+    CAPTURE(exact);
+    host_bits = true;
+    REQUIRE(parse_cidr(exact, nullptr, &host_bits).has_value());
+    CHECK_FALSE(host_bits);
+  }
 }
 
 TEST_CASE("cidr: addresses that are not addresses") {
@@ -246,9 +272,31 @@ TEST_CASE("cidr list: commas and whitespace separate, empty means none") {
   CHECK(blocks.empty());
 
   blocks = {cidr("1.1.1.1")};
-  CHECK_FALSE(parse_cidr_list("10.0.0.0/8, 10.0.0.1/8", blocks, error));
-  CHECK(error.find("'10.0.0.1/8'") != std::string::npos);
+  CHECK_FALSE(parse_cidr_list("10.0.0.0/8, 10.0.0.1/88", blocks, error));
+  CHECK(error.find("'10.0.0.1/88'") != std::string::npos);
   CHECK(blocks.size() == 1);  // untouched on failure
+}
+
+TEST_CASE("cidr list: entries already split, as config::Settings holds them") {
+  std::vector<CidrBlock> blocks;
+  std::string error;
+  const std::vector<std::string> entries = {"10.0.0.0/8", "::1"};
+  REQUIRE(parse_cidr_list(entries, blocks, error));
+  REQUIRE(blocks.size() == 2);
+  CHECK(to_string(blocks[1]) == "::1/128");
+  const std::vector<std::string> bad = {"10.0.0.0/8", "10.0.0.0/8 ::1"};
+  CHECK_FALSE(parse_cidr_list(bad, blocks, error));
+  CHECK(blocks.size() == 2);
+
+  IpFilter f;
+  const std::vector<std::string> none;
+  const std::vector<std::string> deny = {"10.0.0.7"};
+  REQUIRE(f.configure(entries, deny, error));
+  CHECK(f.allows(ip("10.0.0.6")));
+  CHECK_FALSE(f.allows(ip("10.0.0.7")));
+  CHECK_FALSE(f.configure(none, bad, error));
+  CHECK(error.rfind("deny_ips: invalid address block '10.0.0.0/8 ::1'", 0) == 0);
+  CHECK_FALSE(f.allows(ip("10.0.0.7")));  // unchanged
 }
 
 TEST_CASE("filter: no rules admits everyone") {

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 using namespace wsrelay::server;
 
@@ -153,4 +154,25 @@ TEST_CASE("origin policy: configuration errors leave the policy unchanged") {
   CHECK(p.allows("https://a.com"));
   CHECK_FALSE(p.allows("https://ok.com"));
   CHECK_FALSE(p.allows_all());
+}
+
+TEST_CASE("origin policy: entries already split, as config::Settings holds them") {
+  OriginPolicy p;
+  std::string error;
+  const std::vector<std::string> entries = {"https://a.com", " http://*.b.org:8080 "};
+  REQUIRE(p.configure(entries, error));
+  CHECK_FALSE(p.allows_all());
+  CHECK(p.allows("https://a.com"));
+  CHECK(p.allows("http://x.b.org:8080"));
+  CHECK_FALSE(p.allows("https://c.com"));
+  const std::vector<std::string> bad = {"https://c.com", "https://a.com https://c.com"};
+  CHECK_FALSE(p.configure(bad, error));
+  CHECK_FALSE(p.allows("https://c.com"));
+  const std::vector<std::string> star = {"*"};
+  REQUIRE(p.configure(star, error));
+  CHECK(p.allows_all());
+  const std::vector<std::string> none;
+  REQUIRE(p.configure(none, error));
+  CHECK_FALSE(p.allows_all());
+  CHECK_FALSE(p.allows("https://a.com"));
 }
