@@ -1,0 +1,151 @@
+// /metrics: the Prometheus text exposition format, version 0.0.4
+// (https://prometheus.io/docs/instrumenting/exposition_formats/).
+//
+// The rules this file follows, because scrapers are strict about them:
+// - a family is introduced by "# HELP <name> <text>" and "# TYPE <name> <counter|gauge>", once,
+//   before its samples; in HELP text a backslash is written \\ and a newline \n;
+// - counters end in _total (Prometheus naming conventions) and only ever go up;
+// - a label value is written in double quotes with \\, \" and \n escaped;
+// - every line ends with '\n', including the last.
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+#include "http/snapshot.hpp"
+
+namespace wsrelay::http {
+namespace {
+
+class Exposition {
+ public:
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    for (char c : help) {
+      if (c == '\\') out_ += "\\\\";
+      else if (c == '\n') out_ += "\\n";
+      else out_ += c;
+    }
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
+  }
+  void sample(std::string_view name, uint64_t value) {
+    out_ += name;
+    value_(value);
+  }
+  void sample(std::string_view name, std::string_view label, std::string_view label_value, uint64_t value) {
+    out_ += name;
+    out_ += '{';
+    out_ += label;
+    out_ += "=\"";
+    for (char c : label_value) {
+      if (c == '\\') out_ += "\\\\";
+      else if (c == '"') out_ += "\\\"";
+      else if (c == '\n') out_ += "\\n";
+      else out_ += c;
+    }
+    out_ += '"';
+    out_ += '}';
+    value_(value);
+  }
+  // Milliseconds as seconds with three decimals ("12.345"), without floating point.
+  void sample_seconds(std::string_view name, uint64_t milliseconds) {
+    out_ += name;
+    out_ += ' ';
+    append_number(milliseconds / 1000);
+    out_ += '.';
+    const uint64_t fraction = milliseconds % 1000;
+    if (fraction < 100) out_ += '0';
+    if (fraction < 10) out_ += '0';
+    append_number(fraction);
+    out_ += '\n';
+  }
+  // A counter or gauge with one unlabelled sample.
+  void single(std::string_view name, std::string_view type, std::string_view help, uint64_t value) {
+    family(name, type, help);
+    sample(name, value);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void value_(uint64_t value) {
+    out_ += ' ';
+    append_number(value);
+    out_ += '\n';
+  }
+  void append_number(uint64_t value) {
+    char digits[24];
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    out_.append(digits, result.ptr);
+  }
+
+  std::string out_;
+};
+
+}  // namespace
+
+std::string render_metrics(const Snapshot& snapshot, size_t room_limit) {
+  const ServerCounters& server = snapshot.server;
+  const server::ServerStats& stats = server.stats;
+  Exposition out;
+
+  out.family("wsrelay_uptime_seconds", "gauge", "Seconds since the server started.");
+  out.sample_seconds("wsrelay_uptime_seconds", server.uptime_ms);
+  out.single("wsrelay_connections", "gauge", "Open TCP connections (HTTP and WebSocket).", server.connections);
+  out.single("wsrelay_clients", "gauge", "Connected WebSocket clients.",
+             snapshot.app ? snapshot.app->clients : server.websockets);
+  out.single("wsrelay_connections_accepted_total", "counter", "TCP connections accepted.",
+             stats.connections_accepted);
+  out.single("wsrelay_websocket_upgrades_total", "counter", "WebSocket opening handshakes completed.",
+             stats.upgrades);
+  out.single("wsrelay_http_requests_total", "counter", "Plain HTTP requests answered by the endpoints.",
+             stats.http_requests);
+  out.single("wsrelay_messages_received_total", "counter", "WebSocket messages received.", stats.messages_in);
+  out.single("wsrelay_messages_sent_total", "counter",
+             "WebSocket messages queued for sending (one per recipient).", stats.messages_out);
+  out.single("wsrelay_received_bytes_total", "counter", "WebSocket payload bytes received.", stats.bytes_in);
+  out.single("wsrelay_sent_bytes_total", "counter",
+             "WebSocket payload bytes queued for sending (per recipient).", stats.bytes_out);
+  out.single("wsrelay_pings_sent_total", "counter", "Heartbeat pings sent.", stats.pings_sent);
+
+  out.family("wsrelay_rejections_total", "counter",
+             "Connections or requests refused or ended early, by reason.");
+  for (size_t i = 0; i < server::kRejectNames.size(); ++i) {
+    out.sample("wsrelay_rejections_total", "reason", server::kRejectNames[i], stats.rejects[i]);
+  }
+
+  if (snapshot.app) {
+    const app::StatsSnapshot& app = *snapshot.app;
+    out.single("wsrelay_rooms", "gauge", "Rooms that exist now.", app.rooms.size());
+    // The largest rooms first: those are the ones an operator watches.
+    std::vector<const app::RoomSnapshot*> rooms;
+    rooms.reserve(app.rooms.size());
+    for (const app::RoomSnapshot& room : app.rooms) rooms.push_back(&room);
+    std::sort(rooms.begin(), rooms.end(), [](const app::RoomSnapshot* a, const app::RoomSnapshot* b) {
+      return a->members != b->members ? a->members > b->members : a->name < b->name;
+    });
+    if (rooms.size() > room_limit) rooms.resize(room_limit);
+    out.family("wsrelay_room_members", "gauge", "Members of each room (the largest rooms only).");
+    for (const app::RoomSnapshot* room : rooms) {
+      out.sample("wsrelay_room_members", "room", room->name, room->members);
+    }
+    out.single("wsrelay_signal_names", "gauge", "Distinct signal names somebody listens to.", app.signal_names);
+    out.single("wsrelay_app_connections_total", "counter", "Clients ever connected to the application.",
+               app.connections_total);
+    out.family("wsrelay_events_total", "counter", "Client requests handled, by event name.");
+    for (const app::NamedCount& event : app.events) {
+      out.sample("wsrelay_events_total", "event", event.name, event.count);
+    }
+    out.family("wsrelay_errors_total", "counter", "Error events sent to clients, by code.");
+    for (const app::NamedCount& error : app.errors) {
+      out.sample("wsrelay_errors_total", "code", error.name, error.count);
+    }
+  }
+  return out.take();
+}
+
+}  // namespace wsrelay::http
