@@ -152,6 +152,8 @@ Snapshot take_snapshot(int server_pid, int server_cpu) {
   snapshot.server = sample_process(server_pid);
   snapshot.core = sample_core(server_cpu);
   snapshot.self = sample_self();
+  static const int self_cpu = pinned_cpu(getpid());
+  snapshot.self_core = sample_core(self_cpu);
   snapshot.time_ns = now_ns();
   return snapshot;
 }
@@ -180,8 +182,16 @@ Usage usage_between(const Snapshot& start, const Snapshot& end) {
                    usage.server_system_s;
     usage.core_other_s = other > 0 ? other : 0;
   }
+  if (start.self_core.ok && end.self_core.ok) {
+    usage.have_self_core = true;
+    double other = (end.self_core.busy_s - start.self_core.busy_s) / usage.seconds - usage.self_cpu;
+    usage.self_core_other = other > 0 ? other : 0;
+  }
   if (usage.have_server && usage.server_cpu >= kSaturated) usage.verdict = "server-bound";
-  else if (usage.self_cpu >= kSaturated) usage.verdict = "generator-bound";
+  // The generator is the limit when it saturates its core, or when it and whatever else runs
+  // there (other processes on a shared machine) fill it.
+  else if (usage.self_cpu >= kSaturated || usage.self_cpu + usage.self_core_other >= 0.95)
+    usage.verdict = "generator-bound";
   else if (usage.have_server) usage.verdict = "unsaturated";
   else usage.verdict = "unknown";
   return usage;
@@ -251,6 +261,7 @@ JsonLine& JsonLine::add_usage(const Usage& usage, double units) {
     add("core_steal_pct", usage.core_steal_s / usage.seconds * 100, 1);
   }
   add("wsbench_cpu_pct", usage.self_cpu * 100, 1);
+  if (usage.have_self_core) add("wsbench_core_other_pct", usage.self_core_other * 100, 1);
   add("verdict", usage.verdict);
   return *this;
 }
@@ -270,9 +281,14 @@ std::string describe_usage(const Usage& usage, double units, std::string_view un
     }
     out += "; ";
   }
-  std::snprintf(text, sizeof(text), "wsbench %.0f%% cpu; %.*s", usage.self_cpu * 100,
-                static_cast<int>(usage.verdict.size()), usage.verdict.data());
+  std::snprintf(text, sizeof(text), "wsbench %.0f%% cpu", usage.self_cpu * 100);
   out += text;
+  if (usage.have_self_core && usage.self_core_other >= 0.05) {
+    std::snprintf(text, sizeof(text), " (+%.0f%% of its core to others)", usage.self_core_other * 100);
+    out += text;
+  }
+  out += "; ";
+  out += usage.verdict;
   return out;
 }
 
@@ -281,9 +297,10 @@ void print_summary(const JsonLine& json, const std::string& human, const Usage& 
   std::fflush(stdout);
   if (usage.verdict == "generator-bound") {
     std::fprintf(stderr,
-                 "wsbench: WARNING: the generator was the bottleneck (wsbench %.0f%% cpu, server "
-                 "%.0f%%): the server's throughput was not measured, only its cost per message\n",
-                 usage.self_cpu * 100, usage.server_cpu * 100);
+                 "wsbench: WARNING: the generator was the bottleneck (wsbench %.0f%% cpu, %.0f%% of "
+                 "its core to others; server %.0f%%): the server's throughput was not measured, "
+                 "only its cost per message\n",
+                 usage.self_cpu * 100, usage.self_core_other * 100, usage.server_cpu * 100);
   } else if (usage.verdict == "unsaturated") {
     std::fprintf(stderr,
                  "wsbench: note: neither side saturated (server %.0f%%, wsbench %.0f%%): the run "

@@ -4,8 +4,9 @@
 // Two server protocols:
 //  - raw (`wsrelay echo --broadcast` and the peers): the server sends every message it
 //    receives to every connected client, the publisher included;
-//  - json (`wsrelay serve`): subscribers send {"event":"join_room","room":R} and the publisher
-//    sends {"event":"room_message","room":R,"message":"..."} (docs/protocol.md).
+//  - json (`wsrelay serve`): every client sends {"event":"join_room","room":R}, and the
+//    publisher sends {"event":"room_message","room":R,"message":"..."} (docs/protocol.md);
+//    the server's presence events (user_joined...) carry no marker and are only counted.
 // Each message carries a marker "wsb:" + send time (16 hex digits) + sequence number (8 hex
 // digits), found by searching the first bytes of whatever envelope the server wraps it in.
 //
@@ -50,8 +51,9 @@ class BroadcastRun final : public ClientHost {
   bool is_publisher(const Client& client) const { return client.index() == publisher_index(); }
 
   void on_open(Client& client) override {
-    if (is_publisher(client)) return;
-    ++live_subscribers_;
+    if (!is_publisher(client)) ++live_subscribers_;
+    // docs/protocol.md: only members may publish, so the publisher joins too (its join and
+    // its publishes travel on one connection, so they are handled in that order).
     if (options_.protocol == BroadcastProtocol::kJson) {
       std::string join = R"({"event":"join_room","room":")" + options_.room + R"("})";
       client.send_message(true, std::span(reinterpret_cast<const uint8_t*>(join.data()), join.size()));
