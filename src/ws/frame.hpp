@@ -34,9 +34,13 @@ enum class Opcode : uint8_t {
 };
 
 // §5.5: opcodes with the high bit set are control frames.
-constexpr bool is_control(Opcode op) { return (static_cast<uint8_t>(op) & 0x8) != 0; }
+constexpr bool is_control(Opcode op) {
+  return (static_cast<uint8_t>(op) & 0x8) != 0;
+}
 // §5.2: 0x3-0x7 and 0xB-0xF are reserved.
-constexpr bool is_known_opcode(uint8_t op) { return op <= 0x2 || (op >= 0x8 && op <= 0xA); }
+constexpr bool is_known_opcode(uint8_t op) {
+  return op <= 0x2 || (op >= 0x8 && op <= 0xA);
+}
 
 // §5.5: control frame payloads are at most 125 bytes.
 constexpr size_t kMaxControlPayload = 125;
@@ -69,7 +73,8 @@ void apply_mask(uint8_t* data, size_t length, const uint8_t mask_key[4], size_t 
 
 // Close frame payload (§5.5.1): 2-byte code in network order, then the UTF-8 reason, cut to
 // fit 125 bytes without splitting a character. `out` must hold kMaxControlPayload bytes.
-// Returns the payload length.
+// Returns the payload length. close_code::kNoStatus (1005, never sent on the wire) gives the
+// empty payload, so echoing the code from on_close() answers an empty Close with an empty one.
 size_t write_close_payload(uint8_t* out, uint16_t code, std::string_view reason);
 
 }  // namespace wsrelay::ws

@@ -50,7 +50,16 @@ class FrameParser {
       : role_(role), allowed_rsv_(allowed_rsv) {}
 
   // Take one step over `input`. Typical loop:
-  //   while (!input.empty() || parser.in_payload()) { step = parser.next(input); input = input.subspan(step.consumed); ... }
+  //   while (!input.empty() || parser.in_payload()) {
+  //     FrameStep step = parser.next(input);
+  //     input = input.subspan(step.consumed);
+  //     if (step.event == FrameEvent::kNeedMore) break;
+  //     ...
+  //   }
+  // kPayload pieces are views into `input`, unmasked in place. `consumed` is meaningless for
+  // kError; once in error every call returns kError again until reset(). Header errors are
+  // reported as soon as the byte that shows them arrives (e.g. a reserved opcode after the
+  // first byte), so any split of the input gives the same events and the same reason.
   // After kHeader, the next call returns kPayload even with empty input when the frame's
   // payload is empty, so every frame yields exactly one kPayload with frame_complete == true.
   FrameStep next(std::span<uint8_t> input);
@@ -66,16 +75,20 @@ class FrameParser {
  private:
   enum class State : uint8_t { kHeader, kPayload, kError };
 
+  FrameStep next_header(std::span<uint8_t> input);
+  FrameStep next_payload(std::span<uint8_t> input);
+  std::string_view check_header_prefix(const uint8_t* header, size_t size) const;
+  void decode_header(const uint8_t* header);
   FrameStep fail(std::string_view reason, size_t consumed);
 
   Role role_;
   uint8_t allowed_rsv_;
   State state_ = State::kHeader;
-  uint8_t header_bytes_ = 0;           // bytes buffered in header_buf_
+  uint8_t header_bytes_ = 0;  // bytes buffered in header_buf_
   uint8_t header_buf_[kMaxFrameHeader];
   FrameHeader header_;
-  uint64_t remaining_ = 0;             // payload bytes of the current frame still to come
-  uint64_t mask_offset_ = 0;           // payload bytes already unmasked (key rotation)
+  uint64_t remaining_ = 0;    // payload bytes of the current frame still to come
+  uint64_t mask_offset_ = 0;  // payload bytes already unmasked (key rotation)
   uint16_t error_code_ = 0;
   std::string_view error_reason_;
 };

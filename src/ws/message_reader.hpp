@@ -73,30 +73,41 @@ class MessageReader {
 
   // Feed bytes received from the peer. The span is mutable because masked payloads are
   // unmasked in place. Once kClosed or kFailed is returned, further calls return the same.
+  // Every message completed before a protocol error is delivered before on_protocol_error.
   ReadStatus feed(std::span<uint8_t> input, MessageHandler& handler);
 
-  // True while a fragmented message is partly received.
+  // Bytes of the last feed()'s input that were used. After kStopped the rest,
+  // input.subspan(consumed()), has not been looked at and can be fed again later; after
+  // kClosed it is what followed the Close frame. 0 when feed() returned a terminal status at once.
+  size_t consumed() const { return consumed_; }
+
+  // True while a data message has started (its first frame header arrived) and has not yet
+  // been delivered: a fragmented message, or a single frame whose payload is still arriving.
   bool in_message() const { return message_open_; }
   void set_max_message_size(uint64_t bytes) { limits_.max_message_size = bytes; }
   // Bytes currently held for partial messages/control frames (for memory accounting).
   size_t buffered_bytes() const { return buffer_.size(); }
+  // Heap memory the reader holds, spare capacity included (kept between messages up to
+  // kRetainedBufferBytes, released after a larger message and after Close/failure).
+  size_t retained_bytes() const { return buffer_.capacity(); }
 
  private:
   ReadStatus on_header(MessageHandler& handler);
   ReadStatus on_payload(const FrameStep& step, MessageHandler& handler);
   ReadStatus finish_control(std::span<const uint8_t> payload, MessageHandler& handler);
   ReadStatus fail(MessageHandler& handler, uint16_t code, std::string_view reason);
+  void append_message_data(std::span<const uint8_t> piece);
   void release_buffer();
 
   ReaderLimits limits_;
   FrameParser parser_;
   Utf8Validator utf8_;
   std::vector<uint8_t> buffer_;  // message fragments, then (temporarily) a control payload
-  uint64_t message_size_ = 0;    // bytes of the open message so far
+  uint64_t message_size_ = 0;    // payload bytes announced so far by the open message's frames
   size_t control_start_ = 0;     // where a split control frame's payload begins in buffer_
   MessageKind message_kind_ = MessageKind::kBinary;
   bool message_open_ = false;
-  bool frame_zero_copy_ = false;  // current frame delivered straight from the input span
+  size_t consumed_ = 0;  // see consumed()
   ReadStatus terminal_ = ReadStatus::kOk;
 };
 

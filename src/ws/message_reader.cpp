@@ -1,0 +1,195 @@
+// Frames to messages (RFC 6455 §5.4-§5.6, §7, §8.1). See message_reader.hpp.
+//
+// Buffer layout while a message is open:
+//
+//   buffer_: [ data of the open message ... ][ payload of a split control frame ]
+//                                            ^ control_start_
+//
+// Data-frame pieces are appended to the message part unless the piece is the whole message
+// (then it is handed over as a view into the caller's input and never copied). A control
+// frame whose payload is split across feed() calls is collected after the message data and
+// cut off again once handled, so a Ping in the middle of a long fragmented message costs no
+// second buffer.
+#include "ws/message_reader.hpp"
+
+#include <algorithm>
+
+#include "ws/close_code.hpp"
+
+namespace wsrelay::ws {
+
+MessageReader::MessageReader(const ReaderLimits& limits)
+    : limits_(limits), parser_(limits.role, limits.allowed_rsv) {}
+
+ReadStatus MessageReader::feed(std::span<uint8_t> input, MessageHandler& handler) {
+  consumed_ = 0;
+  if (terminal_ != ReadStatus::kOk) return terminal_;
+  for (;;) {
+    // An empty frame still owes its kPayload step after kHeader, even with no input left.
+    if (input.empty() && !parser_.in_payload()) return ReadStatus::kOk;
+    const FrameStep step = parser_.next(input);
+    consumed_ += step.consumed;
+    input = input.subspan(step.consumed);
+    ReadStatus status = ReadStatus::kOk;
+    switch (step.event) {
+      case FrameEvent::kNeedMore:
+        return ReadStatus::kOk;
+      case FrameEvent::kError:
+        return fail(handler, parser_.error_code(), parser_.error_reason());
+      case FrameEvent::kHeader:
+        status = on_header(handler);
+        break;
+      case FrameEvent::kPayload:
+        status = on_payload(step, handler);
+        break;
+    }
+    if (status != ReadStatus::kOk) return status;
+  }
+}
+
+ReadStatus MessageReader::on_header(MessageHandler& handler) {
+  const FrameHeader& header = parser_.header();
+  if (is_control(header.opcode)) {
+    // §5.4: control frames may be injected between fragments; they are not part of the
+    // message. A split payload is collected after the message data (see top of file).
+    control_start_ = buffer_.size();
+    return ReadStatus::kOk;
+  }
+  if (header.opcode == Opcode::kContinuation) {
+    // §5.4: a continuation frame continues an open message, and nothing else.
+    if (!message_open_) {
+      return fail(handler, close_code::kProtocolError, close_reason::kUnexpectedContinuation);
+    }
+  } else {
+    // §5.4: "fragments of one message MUST NOT be interleaved between the fragments of
+    // another": a new text/binary frame while a message is open is an error.
+    if (message_open_) {
+      return fail(handler, close_code::kProtocolError, close_reason::kExpectedContinuation);
+    }
+    message_open_ = true;
+    message_kind_ = header.opcode == Opcode::kText ? MessageKind::kText : MessageKind::kBinary;
+    message_size_ = 0;
+    utf8_.reset();
+  }
+  // §10.4 / §7.4.1 (1009): refuse an oversized message as soon as a header announces it,
+  // before buffering any of it. message_size_ counts announced bytes, so a hostile header
+  // cannot make us allocate. A message of exactly max_message_size is allowed.
+  const uint64_t max = limits_.max_message_size;
+  if (message_size_ > max || header.payload_length > max - message_size_) {
+    return fail(handler, close_code::kMessageTooBig, close_reason::kMessageTooBig);
+  }
+  message_size_ += header.payload_length;
+  return ReadStatus::kOk;
+}
+
+ReadStatus MessageReader::on_payload(const FrameStep& step, MessageHandler& handler) {
+  const FrameHeader& header = parser_.header();
+  if (is_control(header.opcode)) {
+    // Whole payload in this piece and nothing collected before: hand it over in place.
+    if (step.frame_complete && buffer_.size() == control_start_) {
+      return finish_control(step.payload, handler);
+    }
+    buffer_.insert(buffer_.end(), step.payload.begin(), step.payload.end());
+    if (!step.frame_complete) return ReadStatus::kOk;
+    const std::span<const uint8_t> payload(buffer_.data() + control_start_,
+                                           buffer_.size() - control_start_);
+    const ReadStatus status = finish_control(payload, handler);
+    // Cut the control payload off again, leaving the message data (unless a Close or an
+    // error already released the whole buffer).
+    if (buffer_.size() > control_start_) buffer_.resize(control_start_);
+    return status;
+  }
+
+  // §8.1: text is checked piece by piece as it arrives, so the connection fails at the first
+  // invalid byte even in the middle of a frame (Autobahn 6.4.x), not when the message ends.
+  if (message_kind_ == MessageKind::kText && !utf8_.feed(step.payload)) {
+    return fail(handler, close_code::kInvalidPayload, close_reason::kInvalidUtf8);
+  }
+  const bool message_done = step.frame_complete && header.fin;
+  if (!message_done) {
+    append_message_data(step.payload);
+    return ReadStatus::kOk;
+  }
+  // The last piece of the message. A text message must also end on a character boundary.
+  if (message_kind_ == MessageKind::kText && !utf8_.complete()) {
+    return fail(handler, close_code::kInvalidPayload, close_reason::kInvalidUtf8);
+  }
+  message_open_ = false;
+  message_size_ = 0;
+  if (buffer_.empty()) {
+    // Everything before this piece was empty, so this piece IS the message: zero copy.
+    return handler.on_message(message_kind_, step.payload) ? ReadStatus::kOk : ReadStatus::kStopped;
+  }
+  append_message_data(step.payload);
+  const bool keep_reading = handler.on_message(message_kind_, buffer_);
+  // Keep the capacity for the next message unless this one made the buffer unusually large.
+  if (buffer_.capacity() > kRetainedBufferBytes) {
+    release_buffer();
+  } else {
+    buffer_.clear();
+  }
+  return keep_reading ? ReadStatus::kOk : ReadStatus::kStopped;
+}
+
+void MessageReader::append_message_data(std::span<const uint8_t> piece) {
+  if (piece.empty()) return;
+  // Reserve the rest of the current frame at once (its length is known and already checked
+  // against max_message_size) but at least double, so a message of many small fragments
+  // still grows geometrically.
+  const size_t needed =
+      buffer_.size() + piece.size() + static_cast<size_t>(parser_.payload_remaining());
+  if (needed > buffer_.capacity()) buffer_.reserve(std::max(needed, 2 * buffer_.capacity()));
+  buffer_.insert(buffer_.end(), piece.begin(), piece.end());
+}
+
+ReadStatus MessageReader::finish_control(std::span<const uint8_t> payload,
+                                         MessageHandler& handler) {
+  switch (parser_.header().opcode) {
+    case Opcode::kPing:
+      return handler.on_ping(payload) ? ReadStatus::kOk : ReadStatus::kStopped;
+    case Opcode::kPong:
+      return handler.on_pong(payload) ? ReadStatus::kOk : ReadStatus::kStopped;
+    case Opcode::kClose:
+      break;
+    default:
+      return ReadStatus::kOk;  // unreachable: the parser only passes known control opcodes
+  }
+  // §5.5.1: the body, if any, starts with a 2-byte status code, then a UTF-8 reason.
+  uint16_t code = close_code::kNoStatus;  // §7.1.5: no code in the frame reads as 1005
+  std::string_view reason;
+  if (payload.size() == 1) {
+    return fail(handler, close_code::kProtocolError, close_reason::kCloseOneByte);
+  }
+  if (payload.size() >= 2) {
+    code = static_cast<uint16_t>((payload[0] << 8) | payload[1]);
+    if (!is_valid_close_code(code)) {
+      return fail(handler, close_code::kProtocolError, close_reason::kInvalidCloseCode);
+    }
+    const std::span<const uint8_t> text = payload.subspan(2);
+    if (!is_valid_utf8(text)) {
+      return fail(handler, close_code::kInvalidPayload, close_reason::kInvalidCloseReason);
+    }
+    reason = std::string_view(reinterpret_cast<const char*>(text.data()), text.size());
+  }
+  // §5.5.1: after a Close nothing more is read; a partly received message is abandoned.
+  terminal_ = ReadStatus::kClosed;
+  message_open_ = false;
+  handler.on_close(code, reason);
+  release_buffer();  // only now: `reason` may point into buffer_
+  return ReadStatus::kClosed;
+}
+
+ReadStatus MessageReader::fail(MessageHandler& handler, uint16_t code, std::string_view reason) {
+  terminal_ = ReadStatus::kFailed;
+  message_open_ = false;
+  release_buffer();
+  handler.on_protocol_error(code, reason);
+  return ReadStatus::kFailed;
+}
+
+void MessageReader::release_buffer() {
+  std::vector<uint8_t>().swap(buffer_);
+  control_start_ = 0;
+}
+
+}  // namespace wsrelay::ws
