@@ -10,18 +10,18 @@
 namespace wsrelay::ws {
 
 namespace close_code {
-constexpr uint16_t kNormal = 1000;             // §7.4.1: purpose fulfilled
-constexpr uint16_t kGoingAway = 1001;          // server shutting down / page navigated away
+constexpr uint16_t kNormal = 1000;     // §7.4.1: purpose fulfilled
+constexpr uint16_t kGoingAway = 1001;  // server shutting down / page navigated away
 constexpr uint16_t kProtocolError = 1002;
 constexpr uint16_t kUnsupportedData = 1003;
-constexpr uint16_t kNoStatus = 1005;           // never on the wire: "close frame had no code"
-constexpr uint16_t kAbnormal = 1006;           // never on the wire: "no close frame at all"
-constexpr uint16_t kInvalidPayload = 1007;     // e.g. text that is not UTF-8
+constexpr uint16_t kNoStatus = 1005;        // never on the wire: "close frame had no code"
+constexpr uint16_t kAbnormal = 1006;        // never on the wire: "no close frame at all"
+constexpr uint16_t kInvalidPayload = 1007;  // e.g. text that is not UTF-8
 constexpr uint16_t kPolicyViolation = 1008;
 constexpr uint16_t kMessageTooBig = 1009;
 constexpr uint16_t kMandatoryExtension = 1010;
 constexpr uint16_t kInternalError = 1011;
-constexpr uint16_t kTlsHandshake = 1015;       // never on the wire
+constexpr uint16_t kTlsHandshake = 1015;  // never on the wire
 }  // namespace close_code
 
 // True when `code` may legally appear in a Close frame received from a peer:

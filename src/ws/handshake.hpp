@@ -25,9 +25,9 @@ std::array<char, 28> compute_accept_key(std::string_view client_key);
 bool wants_websocket(const HttpRequest& request);
 
 struct UpgradeCheck {
-  int status = 0;               // 0: acceptable; otherwise the HTTP status to answer with
-  std::string_view reason;      // short human text for the response body and logs
-  std::string_view key;         // the Sec-WebSocket-Key, when acceptable
+  int status = 0;           // 0: acceptable; otherwise the HTTP status to answer with
+  std::string_view reason;  // short human text for the response body and logs
+  std::string_view key;     // the Sec-WebSocket-Key, when acceptable
 };
 
 // RFC 6455 §4.2.1: method GET, HTTP/1.1 or later, a Host header, Upgrade containing

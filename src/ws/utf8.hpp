@@ -21,7 +21,8 @@ class Utf8Validator {
   // once false, the validator stays failed until reset().
   bool feed(std::span<const uint8_t> bytes);
   bool feed(std::string_view text) {
-    return feed(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+    return feed(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
   }
   // True when everything fed so far is valid AND ends on a character boundary
   // (the end of a text message must not cut a sequence in half).
@@ -38,7 +39,8 @@ class Utf8Validator {
 // One-shot check of a whole buffer.
 bool is_valid_utf8(std::span<const uint8_t> bytes);
 inline bool is_valid_utf8(std::string_view text) {
-  return is_valid_utf8(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  return is_valid_utf8(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace wsrelay::ws
