@@ -60,9 +60,11 @@ constexpr size_t frame_header_size(uint64_t payload_length, bool masked) {
   return masked ? size + 4 : size;
 }
 
-// Write a frame header into `out` (at least kMaxFrameHeader bytes). `mask_key` is nullptr for
-// server frames; a client passes its 4 random bytes and then masks the payload itself with
-// apply_mask(). Returns the number of bytes written.
+// Write a frame header into `out`. Exactly frame_header_size(payload_length, mask_key != nullptr)
+// bytes are written and returned: kMaxServerFrameHeader is always enough for an unmasked
+// (server) header, kMaxFrameHeader for any. `mask_key` is nullptr for server frames; a client
+// passes its 4 random bytes and then masks the payload itself with apply_mask(). RSV bits are
+// written as 0 (no extension is implemented yet).
 size_t write_frame_header(uint8_t* out, Opcode opcode, uint64_t payload_length, bool fin = true,
                           const uint8_t* mask_key = nullptr);
 
