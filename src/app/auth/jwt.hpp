@@ -55,6 +55,10 @@ struct TokenIdentity {
   std::optional<int64_t> expires_at;       // `exp` rounded down to whole seconds, if present
 };
 
+// RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 256 bits. Configuration
+// should refuse a shorter auth_secret (firebase/php-jwt 7 refuses to sign with one).
+constexpr size_t kMinSecretLength = 32;
+
 struct VerifyOptions {
   std::string_view secret;       // auth_secret; empty means every token is refused
   int64_t now = 0;               // seconds since the Unix epoch (the caller's wall clock)

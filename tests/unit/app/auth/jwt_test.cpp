@@ -96,6 +96,28 @@ TEST_CASE("jwt: a token minted the way docs/security.md mints it in PHP") {
   CHECK(r.identity.expires_at == 1'700'003'600);
 }
 
+TEST_CASE("jwt: a token minted by PHP 8.2 with the plain hash_hmac function of docs/security.md") {
+  // Output of that function (php-cli 8.2) with NOW=1700000000, an integer sub, a UTF-8 name with
+  // quotes and a slash, and an info object; secret: 40 times 'x'.
+  const std::string token =
+      "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9."
+      "eyJzdWIiOjQyLCJuYW1lIjoiWm_DqyBcIlpcIiAvIGFkbWluIiwicm9vbXMiOlsidmlwIiwicHJpdmF0ZS10ZWFtLTct"
+      "KiJdLCJpbmZvIjp7ImF2YXRhciI6Imh0dHBzOi8vZXhhbXBsZS5jb20vYS5wbmcifSwiaWF0IjoxNzAwMDAwMDAwLCJu"
+      "YmYiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMDMwMH0."
+      "qRzTbfnJryhOe48PG4WyYQu36wEzlzCBYsMD4QJkm3E";
+  const std::string secret(40, 'x');
+  VerifyOptions o = options(1'700'000'100);
+  o.secret = secret;
+  const VerifyResult r = verify_token(token, o);
+  REQUIRE(r.ok());
+  CHECK(r.identity.user_id == "42");
+  CHECK(r.identity.room_patterns == std::vector<std::string>{"vip", "private-team-7-*"});
+  CHECK(r.identity.user_info ==
+        "{\"name\":\"Zo\xc3\xab \\\"Z\\\" / admin\",\"avatar\":\"https://example.com/a.png\"}");
+  o.now = 1'700'000'300 + 30;
+  CHECK(verify_token(token, o).error == TokenError::kExpired);
+}
+
 TEST_CASE("jwt: mint_token round-trips through verify_token") {
   TokenClaims claims;
   claims.sub = "user \"7\" \\ é";
