@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/json_errors.hpp"
+#include "app/json_events.hpp"
 #include "app/names.hpp"
 
 namespace wsrelay::app {
@@ -211,11 +212,8 @@ JsonProtocol::Outcome JsonProtocol::handle_message(const Request& request) {
 JsonProtocol::Outcome JsonProtocol::handle_broadcast(const Request& request) {
   const rapidjson::Value* message = nullptr;
   if (Outcome o = require_value(request, "message", {}, &message); !o.code.empty()) return o;
-  writer_.begin("broadcast");
-  writer_.field("message", *message);
-  writer_.field("from", request.client.id);
-  writer_.timestamp(now());
-  size_t recipients = dispatcher_.broadcast(writer_.finish(), &request.client);
+  size_t recipients = dispatcher_.broadcast(
+      json_events::broadcast(writer_, *message, request.client.id, now()), &request.client);
   if (begin_ack(request)) {
     writer_.field("recipients", recipients);
     finish_ack(request);
@@ -274,13 +272,9 @@ JsonProtocol::Outcome JsonProtocol::handle_room_message(const Request& request) 
     return failure(status, room_name);
   }
   uint64_t seq = room->next_sequence();
-  writer_.begin("room_message");
-  writer_.field("room", room->name());
-  writer_.field("message", *message);
-  writer_.field("from", request.client.id);
-  writer_.field("seq", seq);
-  writer_.timestamp(now());
-  size_t recipients = dispatcher_.send_to_room(*room, writer_.finish(), &request.client);
+  size_t recipients = dispatcher_.send_to_room(
+      *room, json_events::room_message(writer_, *room, *message, request.client.id, seq, now()),
+      &request.client);
   if (begin_ack(request)) {
     writer_.field("room", room->name());
     writer_.field("seq", seq);
@@ -308,17 +302,8 @@ JsonProtocol::Outcome JsonProtocol::handle_signal(const Request& request) {
       return failure(status, room_name);
     }
   }
-  writer_.begin("signal");
-  writer_.field("name", name);
-  if (data != nullptr) {
-    writer_.field("data", *data);
-  } else {
-    writer_.null_field("data");
-  }
-  writer_.field("from", request.client.id);
-  if (room != nullptr) writer_.field("room", room->name());
-  writer_.timestamp(now());
-  size_t recipients = dispatcher_.send_signal(name, room, writer_.finish(), nullptr);
+  size_t recipients = dispatcher_.send_signal(
+      name, room, json_events::signal(writer_, name, data, request.client.id, room, now()), nullptr);
   if (begin_ack(request)) {
     writer_.field("recipients", recipients);
     finish_ack(request);
@@ -359,11 +344,8 @@ JsonProtocol::Outcome JsonProtocol::handle_send(const Request& request) {
   if (Outcome o = require_value(request, "message", {}, &message); !o.code.empty()) return o;
   Client* target = dispatcher_.find_client(to);
   if (target == nullptr) return failure(Status::kUnknownClient, to);
-  writer_.begin("direct");
-  writer_.field("message", *message);
-  writer_.field("from", request.client.id);
-  writer_.timestamp(now());
-  size_t recipients = dispatcher_.send(*target, writer_.finish());
+  size_t recipients =
+      dispatcher_.send(*target, json_events::direct(writer_, *message, request.client.id, now()));
   if (begin_ack(request)) {
     writer_.field("recipients", recipients);
     finish_ack(request);
