@@ -1,108 +1,136 @@
-// wsrelay command line (interim: minimal flags until the configuration module lands).
-#include <signal.h>
-
+// The wsrelay command line.
+//
+//   wsrelay [serve] [--key value ...]   the JSON relay (rooms, signals, API, web page)
+//   wsrelay echo [--broadcast] [...]    a pure echo server (conformance suites, benchmarks)
+//   wsrelay check-config [...]          print the effective configuration and where each value came from
+//   wsrelay publish ...                 call the backend API (see `wsrelay publish --help`)
+//   wsrelay --help | --version
+//
+// Exit status: 0 success, 1 runtime failure (port in use, ...), 2 configuration or usage error.
 #include <cstdio>
-#include <memory>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include <sys/random.h>
+#include "config/loader.hpp"
+#include "config/report.hpp"
+#include "http/publish_client.hpp"
+#include "log/logger.hpp"
+#include "runtime/runtime.hpp"
 
-#include "app/echo_application.hpp"
-#include "app/json_protocol.hpp"
-#include "app/peer.hpp"
-#include "net/event_loop.hpp"
-#include "net/signal_watcher.hpp"
-#include "server/server.hpp"
+extern char** environ;
 
 namespace {
 
 using namespace wsrelay;
 
-// Forwarding so the Server (which implements Host) can exist before the application.
-class LateApp final : public app::Application {
- public:
-  app::Application* target = nullptr;
-  void on_open(app::Peer& peer, const app::ConnectInfo& info) override { target->on_open(peer, info); }
-  void on_message(app::Peer& peer, app::PayloadKind kind, std::span<const uint8_t> payload) override {
-    target->on_message(peer, kind, payload);
-  }
-  void on_close(app::Peer& peer, uint16_t code, std::string_view reason) override {
-    target->on_close(peer, code, reason);
-  }
-};
+constexpr std::string_view kVersion = "0.1.0";
 
-void os_random(std::span<uint8_t> out) {
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
-    if (n > 0) done += static_cast<size_t>(n);
-  }
+void print_help() {
+  std::printf(
+      "wsrelay %.*s — a WebSocket server for real-time push (RFC 6455)\n\n"
+      "Usage:\n"
+      "  wsrelay [serve] [flags]          JSON relay: echo, broadcast, rooms, signals, HTTP API, web page\n"
+      "  wsrelay echo [--broadcast] [flags]  pure echo server (16 MiB messages; --broadcast: to everyone)\n"
+      "  wsrelay check-config [flags]     print the effective configuration and each value's source\n"
+      "  wsrelay publish --signal NAME [--data JSON] [--room R] | --room R --message M | ...\n"
+      "  wsrelay --help | --version\n\n"
+      "Configuration (highest first): flags, environment WEBSOCKET_<KEY>, file (--config PATH),\n"
+      "defaults. Key foo_bar is env WEBSOCKET_FOO_BAR and flag --foo-bar. Keys:\n\n%s\n"
+      "Full reference: docs/configuration.md\n",
+      static_cast<int>(kVersion.size()), kVersion.data(), config::render_key_reference().c_str());
 }
 
-class Signals final : public net::SignalHandler {
- public:
-  explicit Signals(server::Server& server) : server_(server) {}
-  void on_signal(int number) override {
-    if (number == SIGINT || number == SIGTERM) server_.shutdown();
+bool report(const config::LoadResult& result) {
+  for (const config::LoadError& warning : result.warnings) {
+    std::fprintf(stderr, "wsrelay: warning: %s\n", config::format_error(warning).c_str());
   }
+  for (const config::LoadError& error : result.errors) {
+    std::fprintf(stderr, "wsrelay: %s\n", config::format_error(error).c_str());
+  }
+  return result.ok();
+}
 
- private:
-  server::Server& server_;
-};
+int serve(const std::vector<std::string>& args, config::Mode mode) {
+  config::LoadOptions options;
+  options.mode = mode;
+  if (mode == config::Mode::kEcho) options.command_flags.push_back({"broadcast", false});
+  const config::LoadResult loaded = config::load_settings(args, environ, options);
+  if (!report(loaded)) return 2;
+  bool broadcast = false;
+  for (const auto& [name, value] : loaded.command_values) {
+    if (name == "broadcast") broadcast = value.empty() || value == "true" || value == "1";
+  }
+  runtime::Runtime runtime(loaded.settings, mode, broadcast);
+  std::string error;
+  if (!runtime.start(error)) {
+    log::error("cannot start: ", error);
+    return error.find("bind") != std::string::npos ? 1 : 2;
+  }
+  return runtime.run();
+}
+
+int check_config(const std::vector<std::string>& args) {
+  config::LoadOptions options;
+  options.command_flags.push_back({"mode", true});
+  config::LoadResult loaded = config::load_settings(args, environ, options);
+  for (const auto& [name, value] : loaded.command_values) {
+    if (name == "mode" && value == "echo") {
+      options.mode = config::Mode::kEcho;
+      loaded = config::load_settings(args, environ, options);
+    }
+  }
+  const bool ok = report(loaded);
+  std::printf("%s", config::render_effective(loaded).c_str());
+  return ok ? 0 : 2;
+}
+
+int publish(std::vector<std::string> args) {
+  // The URL and key default to the same configuration (file and environment) the server reads.
+  std::vector<std::string> config_args;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      config_args = {args[i], args[i + 1]};
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      break;
+    }
+  }
+  const config::LoadResult loaded = config::load_settings(config_args, environ, config::Mode::kServe);
+  if (!report(loaded)) return 2;
+  http::PublishSettings settings;
+  settings.url = loaded.settings.publish_url;
+  settings.api_key = loaded.settings.api_key;
+  return http::run_publish(args, settings);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string_view command = argc > 1 && argv[1][0] != '-' ? argv[1] : "serve";
-  server::ServerOptions options;
-  bool broadcast = false;
-  if (command == "echo") options.max_message_size = 16u << 20;
-  for (int i = command == "serve" && (argc < 2 || argv[1][0] == '-') ? 1 : 2; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "wsrelay: %s needs a value\n", argv[i]);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (flag == "--host") options.host = value();
-    else if (flag == "--port") options.port = static_cast<uint16_t>(std::atoi(value().c_str()));
-    else if (flag == "--max-message-size") options.max_message_size = std::strtoull(value().c_str(), nullptr, 10);
-    else if (flag == "--ping-interval") options.ping_interval_ms = std::strtoull(value().c_str(), nullptr, 10) * 1000;
-    else if (flag == "--ping-timeout") options.ping_timeout_ms = std::strtoull(value().c_str(), nullptr, 10) * 1000;
-    else if (flag == "--handshake-timeout") options.handshake_timeout_ms = std::strtoull(value().c_str(), nullptr, 10) * 1000;
-    else if (flag == "--broadcast") broadcast = true;
-    else if (flag == "--max-pending-output") options.max_pending_output = std::strtoull(value().c_str(), nullptr, 10);
-    else {
-      std::fprintf(stderr, "wsrelay: unknown flag %s\n", argv[i]);
-      return 2;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string command = "serve";
+  if (!args.empty() && !args[0].starts_with("-")) {
+    command = args[0];
+    args.erase(args.begin());
+  }
+  for (const std::string& arg : args) {
+    if (command == "publish") break;
+    if (arg == "--help" || arg == "-h") {
+      print_help();
+      return 0;
+    }
+    if (arg == "--version") {
+      std::printf("wsrelay %.*s\n", static_cast<int>(kVersion.size()), kVersion.data());
+      return 0;
     }
   }
-
-  net::ignore_sigpipe();
-  net::EventLoop loop;
-  LateApp late;
-  server::Server server(loop, options, late);
-  std::unique_ptr<app::Application> application;
-  if (command == "echo") {
-    application = std::make_unique<app::EchoApplication>(
-        server, broadcast ? app::EchoApplication::Mode::kBroadcast : app::EchoApplication::Mode::kEcho);
-  } else {
-    application = std::make_unique<app::JsonProtocol>(server, app::AppOptions{}, os_random);
+  if (command == "serve") return serve(args, config::Mode::kServe);
+  if (command == "echo") return serve(args, config::Mode::kEcho);
+  if (command == "check-config") return check_config(args);
+  if (command == "publish") return publish(args);
+  if (command == "help") {
+    print_help();
+    return 0;
   }
-  late.target = application.get();
-  std::string error;
-  if (!server.listen(error)) {
-    std::fprintf(stderr, "wsrelay: %s\n", error.c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "wsrelay %.*s listening on %s:%u\n", static_cast<int>(command.size()), command.data(),
-               options.host.c_str(), server.port());
-  Signals handler(server);
-  net::SignalWatcher signals(loop, handler, {SIGINT, SIGTERM, SIGHUP});
-  return loop.run() ? 0 : 1;
+  std::fprintf(stderr, "wsrelay: unknown command '%s' (try --help)\n", command.c_str());
+  return 2;
 }

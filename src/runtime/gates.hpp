@@ -1,0 +1,55 @@
+// The runtime's small adapters between configuration-driven policies and the server's hooks:
+//  - ForwardingApplication lets the Server (which is the application's Host) exist before the
+//    application it serves;
+//  - AccessGates answers the server's two questions about a newcomer: may this address connect
+//    at all (allow_ips / deny_ips, at accept time), and may this upgrade proceed (Origin → 403,
+//    a `token` query parameter that does not verify → 401).
+// A client without a token in the URL is let through when auth is on: the application then
+// expects an `auth` event within auth_timeout (docs/security.md).
+#pragma once
+
+#include <string>
+
+#include "app/peer.hpp"
+#include "config/settings.hpp"
+#include "server/ip_filter.hpp"
+#include "server/origin_policy.hpp"
+#include "server/server.hpp"
+
+namespace wsrelay::runtime {
+
+class ForwardingApplication final : public app::Application {
+ public:
+  app::Application* target = nullptr;
+  void on_open(app::Peer& peer, const app::ConnectInfo& info) override { target->on_open(peer, info); }
+  void on_message(app::Peer& peer, app::PayloadKind kind, std::span<const uint8_t> payload) override {
+    target->on_message(peer, kind, payload);
+  }
+  void on_close(app::Peer& peer, uint16_t code, std::string_view reason) override {
+    target->on_close(peer, code, reason);
+  }
+};
+
+// The value of `name` in a query string ("a=1&token=x"), percent-decoded; false when absent or
+// badly encoded.
+bool query_parameter(std::string_view query, std::string_view name, std::string& value);
+
+class AccessGates final : public server::AddressGate, public server::UpgradeGate {
+ public:
+  bool configure(const config::Settings& settings, std::string& error);
+  bool has_address_rules() const { return !ip_filter_.empty(); }
+  bool allows_any_origin() const { return origins_.allows_all(); }
+
+  bool allowed(const net::PeerAddress& address) const override;
+  int admit(const ws::HttpRequest& request, std::string_view remote_address, server::Reject& bucket,
+            std::string& reason) override;
+
+ private:
+  server::IpFilter ip_filter_;
+  server::OriginPolicy origins_;
+  bool auth_enabled_ = false;
+  std::string auth_secret_;
+  int64_t clock_skew_ = 30;
+};
+
+}  // namespace wsrelay::runtime

@@ -1,0 +1,246 @@
+#include "runtime/runtime.hpp"
+
+#include <signal.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "app/echo_application.hpp"
+#include "app/json_protocol.hpp"
+#include "http/endpoints.hpp"
+#include "http/json_relay.hpp"
+#include "log/logger.hpp"
+#include "net/event_loop.hpp"
+#include "net/signal_watcher.hpp"
+#include "net/tls_context.hpp"
+#include "net/tls_transport.hpp"
+#include "runtime/gates.hpp"
+#include "server/server.hpp"
+
+namespace wsrelay::runtime {
+
+namespace {
+
+uint64_t ms(std::chrono::seconds s) { return static_cast<uint64_t>(s.count()) * 1000u; }
+
+server::ServerOptions server_options(const config::Settings& s) {
+  server::ServerOptions o;
+  o.host = s.host;
+  o.port = s.port;
+  o.max_clients = s.max_clients;
+  o.max_clients_per_ip = s.max_clients_per_ip;
+  o.max_message_size = s.max_message_size;
+  o.max_pending_output = s.max_pending_output;
+  o.max_header_size = s.max_header_size;
+  o.max_http_body = s.max_http_body;
+  o.idle_timeout_ms = ms(s.timeout);
+  o.ping_interval_ms = ms(s.ping_interval);
+  o.ping_timeout_ms = ms(s.ping_timeout);
+  o.handshake_timeout_ms = ms(s.handshake_timeout);
+  o.close_timeout_ms = ms(s.close_timeout);
+  o.shutdown_timeout_ms = ms(s.shutdown_timeout);
+  return o;
+}
+
+app::AppOptions app_options(const config::Settings& s) {
+  app::AppOptions o;
+  o.rooms_enabled = s.rooms_enabled;
+  o.default_room = s.default_room;
+  o.max_rooms_per_client = s.max_rooms_per_client;
+  for (const config::RoomSpec& spec : s.rooms) o.rooms.push_back({spec.name, spec.is_private, spec.max_clients});
+  o.max_name_length = s.max_name_length;
+  o.max_json_depth = s.max_json_depth;
+  o.max_json_size = s.max_message_size;
+  o.member_list_limit = s.member_list_limit;
+  return o;
+}
+
+// The kernel's CSPRNG, for client ids (the application layer makes no syscalls itself).
+void os_random(std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
+    if (n > 0) done += static_cast<size_t>(n);
+    else if (errno != EINTR) std::abort();  // no randomness: refusing beats guessable ids
+  }
+}
+
+// web_root "" means: the web/ folder of a source checkout (beside build/), else the installed one.
+std::string resolve_web_root(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (std::filesystem::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      if (std::filesystem::is_regular_file(dir / "web" / "index.html", ec)) return (dir / "web").string();
+    }
+    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "wsrelay" / "web";
+    if (std::filesystem::is_directory(installed, ec)) return installed.string();
+  }
+  return {};
+}
+
+}  // namespace
+
+// Everything the runtime owns, in construction order (destroyed in reverse).
+struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server::TransportFactory, net::Timer {
+  Parts(const config::Settings& s, config::Mode m) : settings(s), mode(m) {}
+
+  config::Settings settings;
+  config::Mode mode;
+  net::EventLoop loop;
+  ForwardingApplication forward;
+  std::unique_ptr<server::Server> server;
+  std::unique_ptr<app::JsonProtocol> protocol;
+  std::unique_ptr<app::EchoApplication> echo;
+  std::unique_ptr<http::JsonRelay> relay;
+  std::unique_ptr<http::Endpoints> endpoints;
+  std::unique_ptr<net::SignalWatcher> signals;
+  std::unique_ptr<AccessGates> gates;
+  net::TlsContext tls;
+  int stop_requests = 0;
+
+  // ---- net::SignalHandler ---------------------------------------------------------------
+  void on_signal(int number) override {
+    if (number == SIGHUP) {
+      reload();
+      return;
+    }
+    if (++stop_requests == 1) {
+      log::info("received ", number == SIGINT ? "SIGINT" : "SIGTERM", ": shutting down gracefully (",
+                server->websocket_count(), " clients; deadline ", settings.shutdown_timeout.count(), " s)");
+      server->shutdown();
+    } else {
+      log::warn("second stop signal: exiting without waiting for clients");
+      loop.stop();
+    }
+  }
+
+  void reload() {
+    std::string error;
+    if (!log::logger().reopen(error)) log::error("log reopen failed: ", error);
+    log::info("SIGHUP: log reopened");
+    if (settings.ssl_enabled) {
+      if (tls.load({settings.ssl_cert_path, settings.ssl_key_path, settings.ssl_chain_path}, error)) {
+        log::info("TLS certificate reloaded from ", settings.ssl_cert_path);
+      } else {
+        log::error("TLS reload failed, keeping the previous certificate: ", error);
+      }
+    }
+    if (endpoints && !endpoints->load_static(error)) log::error("web files reload failed: ", error);
+  }
+
+  // ---- server::TransportFactory -----------------------------------------------------------
+  net::Transport* create(int fd) override { return net::TlsTransport::create(tls.get(), fd); }
+
+  // ---- server::ServerObserver -> log lines ---------------------------------------------------
+  void on_listening(std::string_view address) override {
+    log::info("wsrelay ", mode == config::Mode::kEcho ? "echo" : "serve", " listening on ",
+              settings.ssl_enabled ? "wss://" : "ws://", address, " (max_clients=", settings.max_clients,
+              ", max_message_size=", settings.max_message_size, ", max_pending_output=", settings.max_pending_output,
+              ", ping_interval=", settings.ping_interval.count(), "s, timeout=", settings.timeout.count(), "s)");
+  }
+  void on_open(std::string_view peer, std::string_view path) override { log::info("open ", peer, " ", path); }
+  void on_close(std::string_view peer, uint16_t code, std::string_view reason, std::string_view initiator) override {
+    log::info("close ", peer, " code=", code, " reason=\"", reason, "\" by ", initiator);
+  }
+  void on_reject(std::string_view peer, server::Reject reason, std::string_view detail) override {
+    log::info("reject ", peer, " ", server::kRejectNames[static_cast<size_t>(reason)], ": ", detail);
+  }
+  void on_http(std::string_view peer, std::string_view method, std::string_view target, int status) override {
+    log::debug("http ", peer, " ", method, " ", target, " -> ", status);
+  }
+  void on_error(std::string_view what) override { log::error(what); }
+
+  // ---- net::Timer: the periodic one-line stats summary ---------------------------------------
+  void on_timer() override {
+    const server::ServerStats& s = server->stats();
+    log::info("stats clients=", server->websocket_count(), " connections=", server->connection_count(),
+              " messages_in=", s.messages_in, " messages_out=", s.messages_out, " bytes_in=", s.bytes_in,
+              " bytes_out=", s.bytes_out, " upgrades=", s.upgrades, " http_requests=", s.http_requests);
+    loop.timers().schedule_in(*this, ms(settings.stats_interval));
+  }
+};
+
+Runtime::Runtime(const config::Settings& settings, config::Mode mode, bool broadcast_echo)
+    : parts_(std::make_unique<Parts>(settings, mode)) {
+  Parts& p = *parts_;
+  p.server = std::make_unique<server::Server>(p.loop, server_options(settings), p.forward);
+  if (mode == config::Mode::kEcho) {
+    p.echo = std::make_unique<app::EchoApplication>(
+        *p.server, broadcast_echo ? app::EchoApplication::Mode::kBroadcast : app::EchoApplication::Mode::kEcho);
+    p.forward.target = p.echo.get();
+  } else {
+    p.protocol = std::make_unique<app::JsonProtocol>(*p.server, app_options(settings), os_random);
+    p.forward.target = p.protocol.get();
+    p.relay = std::make_unique<http::JsonRelay>(*p.protocol);
+  }
+  p.server->set_observer(&p);
+}
+
+Runtime::~Runtime() = default;
+
+bool Runtime::start(std::string& error) {
+  Parts& p = *parts_;
+  const config::Settings& s = p.settings;
+  log::Logger& logger = log::logger();
+  logger.set_level(s.log_level);
+  if (!s.api_key.empty()) logger.add_secret(s.api_key);
+  if (!s.auth_secret.empty()) logger.add_secret(s.auth_secret);
+  if (!logger.open(s.log_path, error)) return false;
+
+  p.gates = std::make_unique<AccessGates>();
+  if (!p.gates->configure(s, error)) return false;
+  if (p.gates->has_address_rules()) p.server->set_address_gate(p.gates.get());
+  p.server->set_upgrade_gate(p.gates.get());
+  if (p.gates->allows_any_origin() && !s.auth_enabled) {
+    log::warn("cors_origins allows every Origin and authentication is off: fine for development, "
+              "not for a public server (see docs/security.md)");
+  }
+
+  if (s.ssl_enabled) {
+    if (!p.tls.load({s.ssl_cert_path, s.ssl_key_path, s.ssl_chain_path}, error)) return false;
+    p.server->set_transport_factory(&p);
+  }
+
+  http::HttpOptions http_options;
+  http_options.api_key = s.api_key;
+  http_options.web_root = resolve_web_root(s.web_root);
+  http_options.max_json_depth = s.max_json_depth;
+  http::ApiLimits limits;
+  limits.max_body = s.max_http_body;
+  limits.max_name_length = s.max_name_length;
+  p.endpoints = std::make_unique<http::Endpoints>(http_options, http::counters_of(*p.server), p.relay.get(), limits);
+  if (!p.endpoints->load_static(error)) return false;
+  if (http_options.web_root.empty()) log::warn("no web_root found: / and /wsrelay.js are not served");
+  p.server->set_http_service(p.endpoints.get());
+
+  net::ignore_sigpipe();
+  p.signals = std::make_unique<net::SignalWatcher>(p.loop, p, std::initializer_list<int>{SIGINT, SIGTERM, SIGHUP});
+  if (!p.signals->ok()) {
+    error = "signalfd failed";
+    return false;
+  }
+  if (!p.server->listen(error)) return false;
+  if (s.stats_interval.count() > 0) p.loop.timers().schedule_in(p, ms(s.stats_interval));
+  return true;
+}
+
+int Runtime::run() {
+  Parts& p = *parts_;
+  const bool ok = p.loop.run();
+  const server::ServerStats& s = p.server->stats();
+  log::info("wsrelay stopped after ", p.server->uptime_ms() / 1000, " s: ", s.upgrades, " WebSocket connections, ",
+            s.messages_in, " messages in, ", s.messages_out, " out");
+  return ok ? 0 : 1;
+}
+
+void Runtime::stop() { parts_->server->shutdown(); }
+uint16_t Runtime::port() const { return parts_->server->port(); }
+net::EventLoop& Runtime::loop() { return parts_->loop; }
+server::Server& Runtime::server() { return *parts_->server; }
+app::JsonProtocol* Runtime::protocol() { return parts_->protocol.get(); }
+
+}  // namespace wsrelay::runtime
