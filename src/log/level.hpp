@@ -16,10 +16,14 @@ enum class Level : uint8_t { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 // "debug", "info", "warn", "error": the spelling used in configuration.
 constexpr std::string_view level_name(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "?";
 }

@@ -54,16 +54,24 @@ std::string resolve_log_file(std::string_view log_path);
 namespace detail {
 // How each kind of argument becomes text in a message. Integers and floats via to_chars
 // (no locale, no allocation).
-inline void append_part(std::string& out, std::string_view text) { out.append(text); }
-inline void append_part(std::string& out, const std::string& text) { out.append(text); }
+inline void append_part(std::string& out, std::string_view text) {
+  out.append(text);
+}
+inline void append_part(std::string& out, const std::string& text) {
+  out.append(text);
+}
 inline void append_part(std::string& out, const char* text) {
   out.append(text != nullptr ? std::string_view(text) : std::string_view("(null)"));
 }
-inline void append_part(std::string& out, char c) { out.push_back(c); }
-inline void append_part(std::string& out, bool value) { out.append(value ? "true" : "false"); }
+inline void append_part(std::string& out, char c) {
+  out.push_back(c);
+}
+inline void append_part(std::string& out, bool value) {
+  out.append(value ? "true" : "false");
+}
 template <typename T>
-  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>)
-void append_part(std::string& out, T value) {
+requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+         !std::is_same_v<T, char>) void append_part(std::string& out, T value) {
   char buffer[64];
   std::to_chars_result result = std::to_chars(buffer, buffer + sizeof buffer, value);
   out.append(buffer, result.ptr);
@@ -107,13 +115,21 @@ class Logger {
     emit(level, message_);
   }
   template <typename... Parts>
-  void debug(const Parts&... parts) { log(Level::kDebug, parts...); }
+  void debug(const Parts&... parts) {
+    log(Level::kDebug, parts...);
+  }
   template <typename... Parts>
-  void info(const Parts&... parts) { log(Level::kInfo, parts...); }
+  void info(const Parts&... parts) {
+    log(Level::kInfo, parts...);
+  }
   template <typename... Parts>
-  void warn(const Parts&... parts) { log(Level::kWarn, parts...); }
+  void warn(const Parts&... parts) {
+    log(Level::kWarn, parts...);
+  }
   template <typename... Parts>
-  void error(const Parts&... parts) { log(Level::kError, parts...); }
+  void error(const Parts&... parts) {
+    log(Level::kError, parts...);
+  }
 
   uint64_t lines_written() const { return lines_written_; }
   // Lines lost because write(2) failed (disk full, stderr closed, non-blocking pipe full).
@@ -144,12 +160,20 @@ class Logger {
 Logger& logger();
 
 template <typename... Parts>
-void debug(const Parts&... parts) { logger().log(Level::kDebug, parts...); }
+void debug(const Parts&... parts) {
+  logger().log(Level::kDebug, parts...);
+}
 template <typename... Parts>
-void info(const Parts&... parts) { logger().log(Level::kInfo, parts...); }
+void info(const Parts&... parts) {
+  logger().log(Level::kInfo, parts...);
+}
 template <typename... Parts>
-void warn(const Parts&... parts) { logger().log(Level::kWarn, parts...); }
+void warn(const Parts&... parts) {
+  logger().log(Level::kWarn, parts...);
+}
 template <typename... Parts>
-void error(const Parts&... parts) { logger().log(Level::kError, parts...); }
+void error(const Parts&... parts) {
+  logger().log(Level::kError, parts...);
+}
 
 }  // namespace wsrelay::log

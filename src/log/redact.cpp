@@ -10,18 +10,36 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 // Characters of a parameter or JSON member name ("access_token", "X-Api-Key", "auth.token").
-bool is_name_char(char c) { return is_alnum(c) || c == '_' || c == '-' || c == '.'; }
+bool is_name_char(char c) {
+  return is_alnum(c) || c == '_' || c == '-' || c == '.';
+}
 // RFC 4648 §5 base64url alphabet: what JWT segments are made of.
-bool is_base64url_char(char c) { return is_alnum(c) || c == '_' || c == '-'; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_base64url_char(char c) {
+  return is_alnum(c) || c == '_' || c == '-';
+}
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Where an unquoted value ends: whitespace or punctuation that separates fields in query
 // strings, headers, JSON and our own `key=value` log fields.
 bool ends_value(char c) {
   switch (c) {
-    case '&': case ',': case ';': case '"': case '\'': case ')': case ']': case '}':
-    case '>': case '<': case '#': case '\\':
+    case '&':
+    case ',':
+    case ';':
+    case '"':
+    case '\'':
+    case ')':
+    case ']':
+    case '}':
+    case '>':
+    case '<':
+    case '#':
+    case '\\':
       return true;
     default:
       return is_space(c);

@@ -95,8 +95,8 @@ TEST_CASE("timestamps are ISO 8601 UTC with milliseconds") {
   wsrelay::log::append_timestamp(out, TimePoint{});
   CHECK(out == "1970-01-01T00:00:00.000Z");
   out.clear();
-  wsrelay::log::append_timestamp(
-      out, sys_days{year{1999} / 12 / 31} + hours{23} + minutes{59} + seconds{59} + milliseconds{999});
+  wsrelay::log::append_timestamp(out, sys_days{year{1999} / 12 / 31} + hours{23} + minutes{59} +
+                                          seconds{59} + milliseconds{999});
   CHECK(out == "1999-12-31T23:59:59.999Z");
   out.clear();
   // Sub-millisecond parts are truncated, not rounded up into the next second.
@@ -140,9 +140,9 @@ TEST_CASE("messages are built from mixed parts") {
   std::string error;
   REQUIRE(logger.open((dir.path / "parts.log").string(), error));
   const std::string owned = "str";
-  logger.info("s=", std::string_view("sv"), ' ', owned, " i=", -42, " u=",
-              std::numeric_limits<uint64_t>::max(), " b=", true, " d=", 1.5, " n=",
-              static_cast<const char*>(nullptr));
+  logger.info("s=", std::string_view("sv"), ' ', owned, " i=", -42,
+              " u=", std::numeric_limits<uint64_t>::max(), " b=", true, " d=", 1.5,
+              " n=", static_cast<const char*>(nullptr));
   CHECK(read_all(dir.path / "parts.log") ==
         "2024-05-01T12:34:56.789Z INFO  s=sv str i=-42 u=18446744073709551615 b=true d=1.5 "
         "n=(null)\n");

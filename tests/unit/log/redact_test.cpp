@@ -5,8 +5,8 @@
 
 #include "log/redact.hpp"
 
-using wsrelay::log::Redactor;
 using wsrelay::log::redact;
+using wsrelay::log::Redactor;
 
 TEST_CASE("redact: query-string and key=value credentials") {
   CHECK(redact("GET /ws?token=abc.def&room=x HTTP/1.1") ==
@@ -63,7 +63,7 @@ TEST_CASE("redact: ordinary text is left alone") {
            R"({"event":"auth","room":"general"})",  // the value "auth" is not a member name
            "tokenize this, monkey=1 keyboard=2",
            "eyJ alone, eyJabc.def (one dot)",
-           "Bearer",           // no value after the scheme
+           "Bearer",  // no value after the scheme
            "unicode é ü 日本",
        }) {
     CHECK(redact(text) == text);
@@ -87,7 +87,8 @@ TEST_CASE("redact: a secret never survives, whatever surrounds it") {
   // Put each credential in many contexts and at every offset of a carrier text.
   const std::string secret = "Zq9xK2mPw7";
   const std::string carrier = "ab=c&d \"e\":f g";
-  const char* const contexts[] = {"token=%", "?x=1&token=%&y=2", "Bearer %", "{\"token\":\"%\"}",
+  const char* const contexts[] = {"token=%",       "?x=1&token=%&y=2",
+                                  "Bearer %",      "{\"token\":\"%\"}",
                                   "api_key=\"%\"", "Authorization: Basic %"};
   for (const char* context : contexts) {
     std::string shaped = context;

@@ -1,0 +1,160 @@
+#include "config/report.hpp"
+
+#include "config/keys.hpp"
+#include "config/values.hpp"
+
+namespace wsrelay::config {
+
+namespace {
+
+std::string escape_controls(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The default a key has before any source is applied, as text.
+std::string default_text(const KeyInfo& key) {
+  static const Settings kDefaults;
+  return format_value(key, key.access.load(kDefaults));
+}
+
+void pad_to(std::string& line, size_t width) {
+  if (line.size() < width) line.append(width - line.size(), ' ');
+}
+
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// Word-wrap `text` into comment lines "# ..." no longer than `width` (long words stay whole).
+void append_comment(std::string& out, std::string_view text, size_t width = 96) {
+  std::string line = "#";
+  while (!text.empty()) {
+    const size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
+    if (line.size() > 1 && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line = "#";
+    }
+    line += " ";
+    line += word;
+  }
+  out += line + "\n";
+}
+
+}  // namespace
+
+std::string format_error(const LoadError& error) {
+  std::string out = escape_controls(error.source) + ": ";
+  // The key is left out when the source already spells it: "env WEBSOCKET_PROT: unknown ...",
+  // "flag --port: '0' is out of range ...".
+  const bool source_names_key =
+      error.source == "env " + error.key || error.source == "flag --" + error.key;
+  if (!error.key.empty() && !source_names_key) out += escape_controls(error.key) + ": ";
+  return out + escape_controls(error.message);
+}
+
+std::string render_effective(const LoadResult& result) {
+  std::string out = "wsrelay configuration (mode: ";
+  out += result.mode == Mode::kEcho ? "echo" : "serve";
+  out += ")\nconfig file: ";
+  out += result.config_file.empty() ? std::string("none")
+                                    : escape_controls(result.config_file) + " (named by " +
+                                          escape_controls(result.config_origin.describe()) + ")";
+  out += "\n";
+  std::string_view section;
+  for (const KeyInfo& key : all_keys()) {
+    if (key.section != section) {
+      section = key.section;
+      out += "\n# " + std::string(section) + "\n";
+    }
+    const Value value = key.access.load(result.settings);
+    std::string shown = format_value(key, value);
+    if (key.kind == Kind::kSecret) {
+      shown = shown.empty() ? "(not set)" : "(set, hidden)";
+    } else if (shown.empty()) {
+      shown = "(empty)";
+    }
+    std::string line(key.name);
+    pad_to(line, 21);
+    line += "= " + escape_controls(shown);
+    pad_to(line, 48);
+    line += "  # " + escape_controls(result.origins.at(key_index(key)).describe());
+    out += line + "\n";
+  }
+  if (!result.warnings.empty()) {
+    out += "\nwarnings:\n";
+    for (const LoadError& warning : result.warnings) out += "  " + format_error(warning) + "\n";
+  }
+  return out;
+}
+
+std::string render_key_reference() {
+  std::string out;
+  std::string_view section;
+  for (const KeyInfo& key : all_keys()) {
+    if (key.section != section) {
+      section = key.section;
+      out += "\n### " + std::string(section) + "\n\n";
+      out += "| Key, environment, flag | Default | Allowed values | Meaning |\n";
+      out += "|---|---|---|---|\n";
+    }
+    const std::string value = default_text(key);
+    std::string shown = value.empty() ? "(empty)" : "`" + value + "`";
+    if (!key.default_note.empty()) shown += "<br>" + std::string(key.default_note);
+    out += "| `" + std::string(key.name) + "`<br>`" + env_name(key.name) + "`<br>`" +
+           flag_name(key.name) + "` | " + markdown_cell(shown) + " | " +
+           markdown_cell(describe_allowed(key)) + " | " + markdown_cell(key.help) + " |\n";
+  }
+  return out;
+}
+
+std::string render_example_config() {
+  std::string out;
+  append_comment(out,
+                 "wsrelay configuration file. Generated from the key table in "
+                 "src/config/keys.cpp by the unit tests; docs/configuration.md explains every "
+                 "key.");
+  out += "#\n";
+  append_comment(out,
+                 "Every setting is shown commented out at its default: uncomment and change what "
+                 "you need. One `key = value` per line; a line starting with # is a comment (a "
+                 "# later in a line is part of the value); quotes keep surrounding spaces: "
+                 "key = \" value \". Environment variables (WEBSOCKET_<KEY>) and flags "
+                 "(--key-name) override this file.");
+  out += "#\n# Use with: wsrelay serve --config /etc/wsrelay/wsrelay.conf\n";
+  std::string_view section;
+  for (const KeyInfo& key : all_keys()) {
+    if (key.section != section) {
+      section = key.section;
+      out += "\n# ---- " + std::string(section) + " ----\n";
+    }
+    out += "\n";
+    append_comment(out, key.help);
+    append_comment(out, "Allowed: " + describe_allowed(key) + ".");
+    if (!key.default_note.empty())
+      append_comment(out, "Default: " + std::string(key.default_note) + ".");
+    const std::string value = default_text(key);
+    out += "# " + std::string(key.name) + " =" + (value.empty() ? "" : " " + value) + "\n";
+  }
+  return out;
+}
+
+}  // namespace wsrelay::config
