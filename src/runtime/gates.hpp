@@ -18,14 +18,22 @@
 
 namespace wsrelay::runtime {
 
+// `observer` (optional) sees each event too: after the target on open (so the application's
+// client record exists), before it on message and close (so the record still exists).
 class ForwardingApplication final : public app::Application {
  public:
   app::Application* target = nullptr;
-  void on_open(app::Peer& peer, const app::ConnectInfo& info) override { target->on_open(peer, info); }
+  app::Application* observer = nullptr;
+  void on_open(app::Peer& peer, const app::ConnectInfo& info) override {
+    target->on_open(peer, info);
+    if (observer != nullptr && !peer.is_closing()) observer->on_open(peer, info);
+  }
   void on_message(app::Peer& peer, app::PayloadKind kind, std::span<const uint8_t> payload) override {
+    if (observer != nullptr) observer->on_message(peer, kind, payload);
     target->on_message(peer, kind, payload);
   }
   void on_close(app::Peer& peer, uint16_t code, std::string_view reason) override {
+    if (observer != nullptr) observer->on_close(peer, code, reason);
     target->on_close(peer, code, reason);
   }
 };

@@ -242,5 +242,6 @@ uint16_t Runtime::port() const { return parts_->server->port(); }
 net::EventLoop& Runtime::loop() { return parts_->loop; }
 server::Server& Runtime::server() { return *parts_->server; }
 app::JsonProtocol* Runtime::protocol() { return parts_->protocol.get(); }
+void Runtime::set_observer(app::Application* observer) { parts_->forward.observer = observer; }
 
 }  // namespace wsrelay::runtime

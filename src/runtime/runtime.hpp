@@ -54,6 +54,8 @@ class Runtime {
   server::Server& server();
   // The JSON dispatcher front end (null in echo mode).
   app::JsonProtocol* protocol();
+  // An application that sees every open, message and close too (the embeddable API's hooks).
+  void set_observer(app::Application* observer);
 
  private:
   struct Parts;
