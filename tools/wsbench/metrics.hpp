@@ -88,7 +88,8 @@ struct Usage {
   double core_other_s = 0;  // task time on the core not charged to the server: other processes
   double self_cpu = 0;      // our own fraction of one core
   bool have_self_core = false;
-  double self_core_other = 0;  // fraction of our core that went to other tasks and interrupts
+  double self_core_interrupt = 0;  // fraction of our core in irq/softirq (our packets, mostly)
+  double self_core_other = 0;      // fraction of our core that went to other processes
   // The server's core time including the kernel's work for it: its user and system time
   // plus the interrupt time on its core (other processes on that core are left out).
   double server_core_s() const { return server_user_s + server_system_s + core_interrupt_s; }
