@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/list_items.hpp"
+
 namespace wsrelay::server {
 
 namespace {
@@ -38,10 +40,6 @@ int bit_width(IpAddress::Family family) { return family == IpAddress::Family::kV
 uint8_t prefix_mask(int index, int prefix_length) {
   const int bits = std::clamp(prefix_length - index * 8, 0, 8);
   return static_cast<uint8_t>(0xFF00 >> bits);
-}
-
-bool is_separator(char c) {
-  return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
@@ -177,22 +175,7 @@ bool parse_cidr_list(std::span<const std::string> entries, std::vector<CidrBlock
 }
 
 bool parse_cidr_list(std::string_view text, std::vector<CidrBlock>& out, std::string& error) {
-  std::vector<CidrBlock> blocks;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (is_separator(text[i])) {
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && !is_separator(text[end])) ++end;
-    std::optional<CidrBlock> block = parse_cidr(text.substr(i, end - i), &error);
-    if (!block) return false;
-    blocks.push_back(*block);
-    i = end;
-  }
-  out = std::move(blocks);
-  return true;
+  return parse_cidr_list(common::split_list_items(text), out, error);
 }
 
 namespace {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "common/list_items.hpp"
+
 namespace wsrelay::server {
 
 namespace {
@@ -104,10 +106,6 @@ std::optional<Origin> parse_triple(std::string_view text, HostCheck host_ok) {
 
 bool is_host(std::string_view host) { return is_reg_name(host) || is_ip_literal(host); }
 
-bool is_list_separator(char c) {
-  return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -162,19 +160,7 @@ bool OriginPolicy::configure(std::span<const std::string> cors_origins, std::str
 }
 
 bool OriginPolicy::configure(std::string_view cors_origins, std::string& error) {
-  std::vector<std::string> entries;
-  size_t i = 0;
-  while (i < cors_origins.size()) {
-    if (is_list_separator(cors_origins[i])) {
-      ++i;
-      continue;
-    }
-    size_t end = i;
-    while (end < cors_origins.size() && !is_list_separator(cors_origins[end])) ++end;
-    entries.emplace_back(cors_origins.substr(i, end - i));
-    i = end;
-  }
-  return configure(entries, error);
+  return configure(common::split_list_items(cors_origins), error);
 }
 
 bool OriginPolicy::allows(std::string_view origin_header) const {
