@@ -40,3 +40,24 @@ def _(binary):
         if status != 0:
             raise AssertionError("server exit status %s after SIGTERM, expected 0; log:\n%s"
                                  % (status, server.log_tail()))
+
+
+@case("S.3", "SIGTERM: a client that never answers the Close is dropped, server exits 0",
+      server=None, timeout=60)
+def _(binary):
+    args = SERVERS["echo"] + ["--close-timeout", "1", "--shutdown-timeout", "3"]
+    with WsrelayServer(binary, args) as server:
+        with open_ws(server.addr) as c:
+            c.send(text("x"))
+            c.expect(TEXT("x"))
+            server.proc.terminate()
+            got = c.recv_event(timeout=5)
+            if got[:2] != ("close", 1001):
+                raise AssertionError("expected Close 1001 on shutdown, got %r" % (got,))
+            # We never answer: the server must drop us after close_timeout (1 s), well within
+            # its shutdown_timeout (3 s), and still exit 0.
+            c.expect_eof(timeout=5)
+        status = server.terminate(timeout=10)
+        if status != 0:
+            raise AssertionError("server exit status %s after SIGTERM, expected 0; log:\n%s"
+                                 % (status, server.log_tail()))

@@ -1,7 +1,7 @@
 """Conformance case T: timers and backpressure (issue 2, "Heartbeats", "Write path").
 
-Servers here run with short timers (1 s) or a small output cap, so the rules can be seen
-quickly: the server pings idle clients and drops one that does not answer in time; a
+Servers here run with short timers or a small output cap, so the rules can be seen
+quickly (ping_interval 2 s, ping_timeout and handshake_timeout 1 s): the server pings idle clients and drops one that does not answer in time; a
 connection that never finishes its handshake is closed; a client that does not read is
 closed with 1008 after the frames already started are finished, never with a cut frame.
 """
@@ -26,7 +26,7 @@ def _expect_server_ping(c, within):
 def _(addr):
     with open_ws(addr) as c:
         for i in range(3):
-            payload = _expect_server_ping(c, within=3)
+            payload = _expect_server_ping(c, within=4)
             c.send(pong(payload))
         c.send(text("still open"))
         c.expect(TEXT("still open"))
@@ -37,7 +37,7 @@ def _(addr):
       timeout=30)
 def _(addr):
     with open_ws(addr) as c:
-        _expect_server_ping(c, within=3)
+        _expect_server_ping(c, within=4)
         start = time.monotonic()
         # Nothing is answered. The server may send a Close first or just drop TCP.
         got = c.recv_event(timeout=6)

@@ -25,8 +25,9 @@ LIMITED_MAX_MESSAGE = 65536
 SERVERS = {
     "echo": ["echo"],
     "limited": ["echo", "--max-message-size", str(LIMITED_MAX_MESSAGE)],
-    # Short timers (seconds) for the heartbeat and handshake-timeout cases.
-    "timers": ["echo", "--ping-interval", "1", "--ping-timeout", "1", "--handshake-timeout", "1"],
+    # Short timers (seconds) for the heartbeat and handshake-timeout cases (ping_timeout must
+    # be below ping_interval).
+    "timers": ["echo", "--ping-interval", "2", "--ping-timeout", "1", "--handshake-timeout", "1"],
     # A small output cap for the slow-consumer case.
     "slow": ["echo", "--max-pending-output", "65536"],
 }
