@@ -6,12 +6,10 @@ fails on the timeout).
 """
 
 import base64
-import socket
-import time
 
 from runner import case
 from wsproto import (SAMPLE_ACCEPT, SAMPLE_KEY, TEXT, Connection, check_switching, connect_tcp,
-                     open_ws, read_http_response, scaled, text, upgrade_request)
+                     open_ws, read_http_response, read_to_eof, text, upgrade_request)
 
 
 def request(addr, raw, chunk=None):
@@ -34,23 +32,8 @@ def request(addr, raw, chunk=None):
 
 
 def _expect_eof_after_body(sock, resp):
+    body = resp.rest + read_to_eof(sock, 5, "connection after a %d response" % resp.status)
     length = resp.header("content-length")
-    body = bytearray(resp.rest)
-    deadline = time.monotonic() + scaled(5)
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError("server kept the connection open after a %d response" % resp.status)
-        sock.settimeout(remaining)
-        try:
-            chunk = sock.recv(65536)
-        except socket.timeout:
-            continue
-        except ConnectionResetError:
-            break
-        if not chunk:
-            break
-        body += chunk
     if length is not None and int(length) != len(body):
         raise AssertionError("Content-Length %s but the body has %d bytes" % (length, len(body)))
 

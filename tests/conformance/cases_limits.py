@@ -7,7 +7,6 @@ as a frame header announces it, without waiting for the payload.
 
 import os
 import socket
-import time
 
 from runner import LIMITED_MAX_MESSAGE as LIMIT, case
 from wsproto import (BINARY, OP_BINARY, OP_TEXT, PONG, TEXT, accept_for, apply_mask, binary,

@@ -427,6 +427,27 @@ def read_http_response(sock, timeout=5.0):
     return HttpResponse(int(parts[1]), parts[2] if len(parts) > 2 else "", headers, rest)
 
 
+def read_to_eof(sock, timeout=5.0, what="connection"):
+    """Read until the peer closes TCP (FIN, or a reset); return the bytes read. Fails if the
+    peer keeps the connection open longer than `timeout`."""
+    deadline = time.monotonic() + scaled(timeout)
+    data = bytearray()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError("%s still open after %.1fs" % (what, scaled(timeout)))
+        sock.settimeout(remaining)
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return bytes(data)
+        if not chunk:
+            return bytes(data)
+        data += chunk
+
+
 def connect_tcp(addr, timeout=5.0):
     sock = socket.create_connection(addr, timeout=scaled(timeout))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
