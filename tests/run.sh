@@ -235,5 +235,9 @@ if [ "$TOTAL_PASSED" -eq 0 ] && [ "$TOTAL_FAILED" -eq 0 ]; then
   TOTAL_FAILED=1  # ran nothing at all: that is a failure, not a pass
   say "  no suite ran"
 fi
+if [ "$TOTAL_FAILED" -gt 0 ]; then
+  say "  (one suite again: ONLY=<name> BUILD=$BUILD bash tests/run.sh;"
+  say "   one conformance case: $PYTHON tests/conformance/conformance.py --binary $WSRELAY_BIN -k <id> -v)"
+fi
 say "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
 [ "$TOTAL_FAILED" -eq 0 ]
