@@ -59,6 +59,47 @@ void append_comment(std::string& out, std::string_view text, size_t width = 96) 
   out += line + "\n";
 }
 
+// What goes after a flag in --help: "--port PORT", "--debug [BOOL]".
+std::string_view placeholder(Kind kind) {
+  switch (kind) {
+    case Kind::kBool:
+      return "[BOOL]";
+    case Kind::kCount:
+      return "N";
+    case Kind::kBytes:
+      return "BYTES";
+    case Kind::kSeconds:
+      return "SECONDS";
+    case Kind::kPort:
+      return "PORT";
+    case Kind::kIpAddress:
+      return "ADDRESS";
+    case Kind::kLogLevel:
+      return "LEVEL";
+    case Kind::kPath:
+      return "PATH";
+    case Kind::kSecret:
+      return "SECRET";
+    case Kind::kCidrList:
+      return "NETWORKS";
+    case Kind::kOriginList:
+      return "ORIGINS";
+    case Kind::kRoomList:
+      return "ROOMS";
+    case Kind::kRoomName:
+      return "NAME";
+    case Kind::kEnvNameList:
+      return "NAMES";
+    case Kind::kHttpUrl:
+      return "URL";
+    case Kind::kRedisUrl:
+      return "URL";
+    case Kind::kNodeId:
+      return "ID";
+  }
+  return "VALUE";
+}
+
 }  // namespace
 
 std::string format_error(const LoadError& error) {
@@ -122,6 +163,26 @@ std::string render_key_reference() {
     out += "| `" + std::string(key.name) + "`<br>`" + env_name(key.name) + "`<br>`" +
            flag_name(key.name) + "` | " + markdown_cell(shown) + " | " +
            markdown_cell(describe_allowed(key)) + " | " + markdown_cell(key.help) + " |\n";
+  }
+  return out;
+}
+
+std::string render_flag_summary() {
+  std::string out;
+  std::string_view section;
+  for (const KeyInfo& key : all_keys()) {
+    if (key.section != section) {
+      section = key.section;
+      out += (out.empty() ? "" : "\n") + std::string(section) + ":\n";
+    }
+    std::string line = "  " + flag_name(key.name) + " " + std::string(placeholder(key.kind));
+    pad_to(line, 34);
+    const size_t sentence_end = key.help.find(". ");
+    line += " " + std::string(key.help.substr(0, sentence_end));
+    if (sentence_end != std::string_view::npos) line += ".";
+    const std::string value = default_text(key);
+    if (!value.empty()) line += " [" + value + "]";
+    out += line + "\n";
   }
   return out;
 }

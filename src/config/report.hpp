@@ -27,6 +27,10 @@ std::string render_effective(const LoadResult& result);
 // section: the generated part of docs/configuration.md.
 std::string render_key_reference();
 
+// Plain text for `wsrelay --help`: one line per key with its flag, a value placeholder, the
+// first sentence of its meaning and its default, grouped by section.
+std::string render_flag_summary();
+
 // A complete example config file with every key commented out at its default:
 // deploy/wsrelay.conf.example.
 std::string render_example_config();

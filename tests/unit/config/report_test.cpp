@@ -100,3 +100,17 @@ TEST_CASE("render_effective: echo mode, no file, warnings listed") {
   CHECK(report.find("\nwarnings:\n  flag --auth-secret: auth_secret: is set but auth_enabled is "
                     "false: clients are not authenticated\n") != std::string::npos);
 }
+
+TEST_CASE("render_flag_summary: one line per key with flag, placeholder and default") {
+  const std::string summary = render_flag_summary();
+  for (const KeyInfo& key : all_keys()) {
+    CHECK_MESSAGE(summary.find("\n  " + flag_name(key.name) + " ") != std::string::npos, key.name);
+  }
+  CHECK(summary.rfind("Listening:\n  --host ADDRESS", 0) == 0);
+  CHECK(summary.find("\n  --port PORT                      TCP port for WebSocket connections and "
+                     "the HTTP endpoints. [8080]\n") != std::string::npos);
+  CHECK(summary.find("\n  --debug [BOOL]") != std::string::npos);
+  // Secrets have no default to show, and the summary never includes a value from anywhere else.
+  CHECK(summary.find("\n  --auth-secret SECRET             HS256 secret shared with the backend "
+                     "that issues tokens.\n") != std::string::npos);
+}
