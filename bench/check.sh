@@ -25,8 +25,8 @@ fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n
 
 server_command() {
   case "$1" in
-    wsrelay) echo "$BUILD/wsrelay echo --host 127.0.0.1 --port $2 $3" ;;
-    wsrelay-serve) echo "$BUILD/wsrelay serve --host 127.0.0.1 --port $2" ;;
+    wsrelay) echo "$BUILD/wsrelay echo --host 127.0.0.1 --port $2 --max-clients 0 $3" ;;
+    wsrelay-serve) echo "$BUILD/wsrelay serve --host 127.0.0.1 --port $2 --max-clients 0 --rate-limit 0" ;;
     beast) echo "$PEER_OUT/beast_echo --port $2 $3" ;;
     wspp) echo "$PEER_OUT/wspp_echo --port $2 $3" ;;
     node-ws) echo "node bench/peers/node-ws/server.js --port $2 $3" ;;

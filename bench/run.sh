@@ -10,7 +10,8 @@
 #
 # Environment: BUILD (build dir, default build), RUNS (runs per server and scenario, >= 3),
 # SERVERS (subset of "wsrelay beast wspp node-ws"), SCENARIOS (subset of the ids below),
-# DOC (file to update, default docs/benchmarks.md; DOC= to skip), SERVER_CPU / BENCH_CPU (the
+# DOC (file to update, default docs/benchmarks.md; DOC= to skip), MERGE (an earlier
+# results-*.jsonl whose other scenarios join this run's tables), SERVER_CPU / BENCH_CPU (the
 # cores to pin to, default 0 and 1), BENCH_PRIORITY=0 to run at normal priority.
 #
 # Each measurement starts a fresh server pinned to SERVER_CPU, runs wsbench pinned to
@@ -105,8 +106,10 @@ scenario_servers() {
 server_command() {  # name port flags -> the command line that starts it
   local name=$1 port=$2 flags=$3
   case "$name" in
-    wsrelay) echo "$WSRELAY echo --host 127.0.0.1 --port $port $flags" ;;
-    wsrelay-serve) echo "$WSRELAY serve --host 127.0.0.1 --port $port $flags" ;;
+    # wsrelay's production defaults cap connections at 10,000 (503 beyond) and serve mode
+    # rate-limits each client; the peers have neither, so both are lifted for the comparison.
+    wsrelay) echo "$WSRELAY echo --host 127.0.0.1 --port $port --max-clients 0 $flags" ;;
+    wsrelay-serve) echo "$WSRELAY serve --host 127.0.0.1 --port $port --max-clients 0 --rate-limit 0 $flags" ;;
     beast)   echo "$PEER_OUT/beast_echo --port $port $flags" ;;
     wspp)    echo "$PEER_OUT/wspp_echo --port $port $flags" ;;
     node-ws) echo "node bench/peers/node-ws/server.js --port $port $flags" ;;
@@ -187,8 +190,8 @@ measure() {  # scenario run server wsbench-args server-flags
     break
   done
   if [ -n "$json" ]; then
-    printf '{"scenario":"%s","run":%d,"server":"%s","server_cmd":"%s","bench_cmd":"%s","result":%s}\n' \
-      "$scenario" "$run" "$server" "$(server_command "$server" PORT "$flags" | sed "s|$PWD/||; s/ *$//")" \
+    printf '{"scenario":"%s","run":%d,"server":"%s","commit":"%s","server_cmd":"%s","bench_cmd":"%s","result":%s}\n' \
+      "$scenario" "$run" "$server" "$COMMIT" "$(server_command "$server" PORT "$flags" | sed "s|$PWD/||; s/ *$//")" \
       "$WSBENCH $args --port PORT --pid PID --label SERVER" "$json" >>"$RESULTS"
   else
     # shellcheck disable=SC1003  # the quote and backslash are characters to delete
@@ -199,6 +202,9 @@ measure() {  # scenario run server wsbench-args server-flags
 
 # ---- run ------------------------------------------------------------------------------------
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+# The wsrelay measured: its commit, marked when src/ differs from it.
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain --untracked-files=no src 2>/dev/null)" ] && COMMIT="$COMMIT+changes"
 RESULTS="$PEER_OUT/results-$STAMP.jsonl"
 LOGS="$PEER_OUT/logs-$STAMP"
 mkdir -p "$LOGS"
@@ -231,5 +237,6 @@ done
 elapsed=$(( $(date +%s) - started ))
 echo "bench: measured in ${elapsed}s" >&2
 
-python3 bench/summarize.py --results "$RESULTS" --doc "$DOC" --quick "$QUICK" --fd-limit "$FD_LIMIT" \
+# MERGE=<earlier results.jsonl> keeps that file's scenarios that this run did not measure.
+python3 bench/summarize.py ${MERGE:+--results "$MERGE"} --results "$RESULTS" --doc "$DOC" --quick "$QUICK" --fd-limit "$FD_LIMIT" \
   --server-cpu "$SERVER_CPU" --bench-cpu "$BENCH_CPU" --elapsed "$elapsed" --priority "${PRIORITY:-normal}"

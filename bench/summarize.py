@@ -222,7 +222,7 @@ def versions():
 def git_commit():
     commit = command_output(["git", "rev-parse", "--short", "HEAD"])
     dirty = command_output(["git", "status", "--porcelain", "--untracked-files=no", "src"])
-    return commit + (" (with uncommitted changes in src/)" if dirty else "")
+    return commit + ("+changes" if dirty else "")
 
 
 def servers_in(summary):
@@ -333,13 +333,20 @@ def render(summary, rows, args):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     runs = max((e["runs"] for e in summary.values()), default=0)
     out = []
+    commits = sorted({row["commit"] for row in rows if row.get("commit")})
+    if any(not row.get("commit") for row in rows):
+        commits.append(git_commit() + " (at summary time)")
     out.append(f"Run of {now}: {'QUICK=1 (1-second runs, fewer scenarios)' if args.quick == '1' else 'full'}, "
-               f"median of {runs} runs per cell, {args.elapsed} s of measuring; wsrelay at commit {git_commit()}.")
+               f"median of {runs} runs per cell, {args.elapsed} s of measuring; wsrelay at commit "
+               f"{', '.join(commits)} ('+changes': src/ differed from that commit).")
     out.append("")
     out.append(f"- Machine: {machine_description()}. Server pinned to CPU {args.server_cpu}, wsbench to CPU {args.bench_cpu}; "
                f"both at priority: {args.priority} (in a session of their own, see Method).")
     out.append(f"- Software: {versions()}.")
     out.append(f"- Open-file limit for the servers: {args.fd_limit}.")
+    if len(args.results) > 1:
+        out.append("- Merged from " + ", ".join(f"`{os.path.basename(p)}`" for p in args.results) +
+                   " (a scenario measured in a later file replaces the earlier one).")
     noisy = sum(e["noisy"] for e in summary.values())
     if noisy:
         out.append(f"- {noisy} measurements had more than {NOISY_OTHER_PCT:.0f}% of the server's core taken by other "
@@ -396,7 +403,9 @@ def update_doc(path, section):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", required=True)
+    parser.add_argument("--results", required=True, action="append",
+                        help="results file; when given more than once, a scenario measured in a "
+                             "later file replaces that scenario from the earlier ones")
     parser.add_argument("--doc", default="docs/benchmarks.md", help="file to update; empty to skip")
     parser.add_argument("--quick", default="0")
     parser.add_argument("--fd-limit", default="?")
@@ -406,7 +415,11 @@ def main():
     parser.add_argument("--priority", default="normal")
     args = parser.parse_args()
 
-    rows = load(args.results)
+    rows = []
+    for path in args.results:
+        later = load(path)
+        replaced = {row["scenario"] for row in later}
+        rows = [row for row in rows if row["scenario"] not in replaced] + later
     if not rows:
         print("bench: no results", file=sys.stderr)
         return 1

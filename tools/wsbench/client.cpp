@@ -335,7 +335,9 @@ Fleet::Fleet(const Options& options, ClientHost& host, size_t expected_clients)
   server_.sin_port = htons(options.port);
   inet_pton(AF_INET, options.host.c_str(), &server_.sin_addr);
 
-  size_t addresses = options.src_addrs != 0 ? options.src_addrs : (expected_clients + 24999) / 25000;
+  size_t addresses = options.src_addrs != 0
+                         ? options.src_addrs
+                         : std::min<size_t>(250, (expected_clients + kConnsPerSourceAddress - 1) / kConnsPerSourceAddress);
   if (addresses > 1) {
     for (size_t i = 0; i < addresses; ++i) {
       sockaddr_in source{};

@@ -2,8 +2,10 @@
 // (--concurrency handshakes in progress at once), then hold them idle and read the server's
 // resident memory. The RSS delta divided by K is the user-space cost of one idle upgraded
 // connection (kernel socket buffers are not in RSS, and are not the server's doing).
-// Past ~28,000 connections one source address runs out of ephemeral ports, so the Fleet
-// binds to 127.0.0.1, 127.0.0.2, ... (one per 25,000 connections).
+// The Fleet binds to 127.0.0.1, 127.0.0.2, ... (one per 2,500 connections): one address has
+// about 28,000 ephemeral ports, and finding a free one gets slow long before they run out.
+// Messages the server sends meanwhile (welcomes, presence in `wsrelay serve`) are counted and
+// reported, not treated as errors.
 #include <cstdio>
 #include <string>
 
@@ -51,7 +53,7 @@ int run_connect(const Options& options) {
   double rate = usage.seconds > 0 ? handshakes / usage.seconds : 0;
   double delta_kib = static_cast<double>(rss_after) - static_cast<double>(rss_before);
   double per_conn_kib = held > 0 ? delta_kib / static_cast<double>(held) : 0;
-  uint64_t errors = fleet.failures() + drops + host.messages();
+  uint64_t errors = fleet.failures() + drops;
 
   JsonLine json;
   json.add("mode", "connect").add("label", options.label).add("conns", uint64_t{options.conns})
@@ -60,7 +62,7 @@ int run_connect(const Options& options) {
     json.add("rss_before_kib", rss_before).add("rss_after_kib", rss_after)
         .add("rss_per_conn_kib", per_conn_kib, 3);
   }
-  json.add("errors", errors);
+  json.add("messages_received", host.messages()).add("errors", errors);
   json.add_usage(usage, handshakes);
 
   char line[512];
@@ -73,10 +75,11 @@ int run_connect(const Options& options) {
                   per_conn_kib);
     human += line;
   }
+  if (host.messages() != 0) human += "; received " + std::to_string(host.messages()) + " messages";
   human += "; " + describe_usage(usage, handshakes, "handshake");
   if (errors != 0) {
     human += "; ERRORS: " + std::to_string(fleet.failures()) + " failed, " + std::to_string(drops) +
-             " dropped while idle, " + std::to_string(host.messages()) + " unexpected messages";
+             " dropped while idle";
     if (!fleet.first_error().empty()) human += " (" + fleet.first_error() + ")";
   }
   print_summary(json, human, usage);

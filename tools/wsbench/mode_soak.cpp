@@ -70,9 +70,9 @@ int run_soak(const Options& options) {
   if (!raise_fd_limit(options.conns + 64)) return 1;
   Fleet* fleet_ptr = nullptr;
   ChurnHost host(options, fleet_ptr);
-  // Many short connections from one address: spread them over several source addresses so
-  // TIME_WAIT sockets never exhaust the ephemeral ports.
-  Fleet fleet(options, host, std::max<size_t>(options.conns, 25001));
+  // Many short connections: spread them over several source addresses (eight at least) so
+  // that TIME_WAIT sockets never crowd the ephemeral ports.
+  Fleet fleet(options, host, std::max<size_t>(options.conns, 8 * Fleet::kConnsPerSourceAddress));
   fleet_ptr = &fleet;
   fleet.set_tick_ms(100);
   fleet.add_clients(options.conns);

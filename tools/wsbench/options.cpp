@@ -41,7 +41,7 @@ options (defaults in brackets):
   --room NAME         broadcast json: room name [bench]
   --hold H            connect: idle seconds before reading RSS [1]
   --concurrency C     connect/soak: handshakes in progress at once [100]
-  --src-addrs N       bind to source addresses 127.0.0.1..127.0.0.N [one per 25,000 conns]
+  --src-addrs N       bind to source addresses 127.0.0.1..127.0.0.N [one per 2,500 conns]
   --messages M        soak: messages echoed per connection before it closes [5]
   --timeout S         fail a phase that takes longer than S seconds [60]
 

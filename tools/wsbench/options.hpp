@@ -36,7 +36,7 @@ struct Options {
 
   double hold = 1.0;            // connect: idle seconds before reading the server's RSS
   uint32_t concurrency = 100;   // connect/soak: handshakes in progress at once
-  uint32_t src_addrs = 0;       // source addresses 127.0.0.1..N; 0 = one per 25,000 conns
+  uint32_t src_addrs = 0;       // source addresses 127.0.0.1..N; 0 = one per 2,500 conns
   uint32_t messages = 5;        // soak: messages each connection echoes before closing
   double timeout = 60.0;        // any phase that takes longer than this fails the run
 };
