@@ -100,6 +100,20 @@ std::string_view placeholder(Kind kind) {
   return "VALUE";
 }
 
+// Visit every key in table order, calling heading(section) before the first key of each
+// section: the shape of every listing below.
+template <typename Heading, typename Row>
+void for_each_by_section(Heading heading, Row row) {
+  std::string_view section;
+  for (const KeyInfo& key : all_keys()) {
+    if (key.section != section) {
+      section = key.section;
+      heading(std::string(section));
+    }
+    row(key);
+  }
+}
+
 }  // namespace
 
 std::string format_error(const LoadError& error) {
@@ -120,14 +134,9 @@ std::string render_effective(const LoadResult& result) {
                                     : escape_controls(result.config_file) + " (named by " +
                                           escape_controls(result.config_origin.describe()) + ")";
   out += "\n";
-  std::string_view section;
-  for (const KeyInfo& key : all_keys()) {
-    if (key.section != section) {
-      section = key.section;
-      out += "\n# " + std::string(section) + "\n";
-    }
-    const Value value = key.access.load(result.settings);
-    std::string shown = format_value(key, value);
+  const auto heading = [&](const std::string& section) { out += "\n# " + section + "\n"; };
+  for_each_by_section(heading, [&](const KeyInfo& key) {
+    std::string shown = format_value(key, key.access.load(result.settings));
     if (key.kind == Kind::kSecret) {
       shown = shown.empty() ? "(not set)" : "(set, hidden)";
     } else if (shown.empty()) {
@@ -139,7 +148,7 @@ std::string render_effective(const LoadResult& result) {
     pad_to(line, 48);
     line += "  # " + escape_controls(result.origins.at(key_index(key)).describe());
     out += line + "\n";
-  }
+  });
   if (!result.warnings.empty()) {
     out += "\nwarnings:\n";
     for (const LoadError& warning : result.warnings) out += "  " + format_error(warning) + "\n";
@@ -149,32 +158,28 @@ std::string render_effective(const LoadResult& result) {
 
 std::string render_key_reference() {
   std::string out;
-  std::string_view section;
-  for (const KeyInfo& key : all_keys()) {
-    if (key.section != section) {
-      section = key.section;
-      out += "\n### " + std::string(section) + "\n\n";
-      out += "| Key, environment, flag | Default | Allowed values | Meaning |\n";
-      out += "|---|---|---|---|\n";
-    }
+  const auto heading = [&](const std::string& section) {
+    out += "\n### " + section + "\n\n";
+    out += "| Key, environment, flag | Default | Allowed values | Meaning |\n";
+    out += "|---|---|---|---|\n";
+  };
+  for_each_by_section(heading, [&](const KeyInfo& key) {
     const std::string value = default_text(key);
     std::string shown = value.empty() ? "(empty)" : "`" + value + "`";
     if (!key.default_note.empty()) shown += "<br>" + std::string(key.default_note);
     out += "| `" + std::string(key.name) + "`<br>`" + env_name(key.name) + "`<br>`" +
            flag_name(key.name) + "` | " + markdown_cell(shown) + " | " +
            markdown_cell(describe_allowed(key)) + " | " + markdown_cell(key.help) + " |\n";
-  }
+  });
   return out;
 }
 
 std::string render_flag_summary() {
   std::string out;
-  std::string_view section;
-  for (const KeyInfo& key : all_keys()) {
-    if (key.section != section) {
-      section = key.section;
-      out += (out.empty() ? "" : "\n") + std::string(section) + ":\n";
-    }
+  const auto heading = [&](const std::string& section) {
+    out += (out.empty() ? "" : "\n") + section + ":\n";
+  };
+  for_each_by_section(heading, [&](const KeyInfo& key) {
     std::string line = "  " + flag_name(key.name) + " " + std::string(placeholder(key.kind));
     pad_to(line, 34);
     const size_t sentence_end = key.help.find(". ");
@@ -183,7 +188,7 @@ std::string render_flag_summary() {
     const std::string value = default_text(key);
     if (!value.empty()) line += " [" + value + "]";
     out += line + "\n";
-  }
+  });
   return out;
 }
 
@@ -201,12 +206,10 @@ std::string render_example_config() {
                  "key = \" value \". Environment variables (WEBSOCKET_<KEY>) and flags "
                  "(--key-name) override this file.");
   out += "#\n# Use with: wsrelay serve --config /etc/wsrelay/wsrelay.conf\n";
-  std::string_view section;
-  for (const KeyInfo& key : all_keys()) {
-    if (key.section != section) {
-      section = key.section;
-      out += "\n# ---- " + std::string(section) + " ----\n";
-    }
+  const auto heading = [&](const std::string& section) {
+    out += "\n# ---- " + section + " ----\n";
+  };
+  for_each_by_section(heading, [&](const KeyInfo& key) {
     out += "\n";
     append_comment(out, key.help);
     append_comment(out, "Allowed: " + describe_allowed(key) + ".");
@@ -214,7 +217,7 @@ std::string render_example_config() {
       append_comment(out, "Default: " + std::string(key.default_note) + ".");
     const std::string value = default_text(key);
     out += "# " + std::string(key.name) + " =" + (value.empty() ? "" : " " + value) + "\n";
-  }
+  });
   return out;
 }
 

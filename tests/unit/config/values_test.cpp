@@ -1,6 +1,8 @@
 // Values: every kind's accepted spellings, and the exact problem text for each kind of refusal.
 #include <doctest/doctest.h>
 
+#include <iterator>
+#include <random>
 #include <string>
 
 #include "config/keys.hpp"
@@ -267,4 +269,61 @@ TEST_CASE("helpers: trim, split_list, quote") {
   CHECK(split_list("").empty());
   CHECK(quote("a\nb") == "'a\\x0ab'");
   CHECK(quote(std::string(100, 'x')) == "'" + std::string(60, 'x') + "...'");
+}
+
+TEST_CASE("random values: accepted ones round-trip, refused ones explain, secrets stay hidden") {
+  const char* const fragments[] = {"0",
+                                   "1",
+                                   "9",
+                                   "65535",
+                                   "-",
+                                   "+",
+                                   "K",
+                                   "m",
+                                   "G",
+                                   " ",
+                                   ",",
+                                   ":",
+                                   "/",
+                                   ".",
+                                   "::",
+                                   "[",
+                                   "]",
+                                   "*",
+                                   "http",
+                                   "https://",
+                                   "redis://",
+                                   "private",
+                                   "max_clients=",
+                                   "true",
+                                   "off",
+                                   "a",
+                                   "WEBSOCKET_",
+                                   "\t",
+                                   "\x01",
+                                   "\xc3\xa9",
+                                   "\xff",
+                                   "10.0.0.0",
+                                   "debug",
+                                   "="};
+  std::mt19937 random(777);
+  for (const KeyInfo& key : all_keys()) {
+    for (int round = 0; round < 300; ++round) {
+      std::string text;
+      const size_t pieces = random() % 8;
+      for (size_t i = 0; i < pieces; ++i) text += fragments[random() % std::size(fragments)];
+      Value value;
+      std::string problem;
+      INFO("key " << key.name << " text " << quote(text));
+      if (parse_value(key, text, value, problem)) {
+        Value again;
+        REQUIRE(parse_value(key, format_value(key, value), again, problem));
+        CHECK(again == value);
+      } else {
+        CHECK_FALSE(problem.empty());
+        if (key.kind == Kind::kSecret && !text.empty())
+          CHECK(problem.find(text) == std::string::npos);
+      }
+    }
+  }
 }
