@@ -38,12 +38,15 @@ void print_help() {
       "Configuration (highest first): flags, environment WEBSOCKET_<KEY>, file (--config PATH),\n"
       "defaults. Key foo_bar is env WEBSOCKET_FOO_BAR and flag --foo-bar. Keys:\n\n%s\n"
       "Full reference: docs/configuration.md\n",
-      static_cast<int>(kVersion.size()), kVersion.data(), config::render_key_reference().c_str());
+      static_cast<int>(kVersion.size()), kVersion.data(), config::render_flag_summary().c_str());
 }
 
-bool report(const config::LoadResult& result) {
-  for (const config::LoadError& warning : result.warnings) {
-    std::fprintf(stderr, "wsrelay: warning: %s\n", config::format_error(warning).c_str());
+// Errors go to stderr (the log is not open yet); warnings are logged by serve() once it is.
+bool report(const config::LoadResult& result, bool print_warnings = true) {
+  if (print_warnings) {
+    for (const config::LoadError& warning : result.warnings) {
+      std::fprintf(stderr, "wsrelay: warning: %s\n", config::format_error(warning).c_str());
+    }
   }
   for (const config::LoadError& error : result.errors) {
     std::fprintf(stderr, "wsrelay: %s\n", config::format_error(error).c_str());
@@ -56,14 +59,17 @@ int serve(const std::vector<std::string>& args, config::Mode mode) {
   options.mode = mode;
   if (mode == config::Mode::kEcho) options.command_flags.push_back({"broadcast", false});
   const config::LoadResult loaded = config::load_settings(args, environ, options);
-  if (!report(loaded)) return 2;
+  if (!report(loaded, false)) return 2;
   bool broadcast = false;
   for (const auto& [name, value] : loaded.command_values) {
     if (name == "broadcast") broadcast = value.empty() || value == "true" || value == "1";
   }
   runtime::Runtime runtime(loaded.settings, mode, broadcast);
   std::string error;
-  if (!runtime.start(error)) {
+  const bool started = runtime.start(error);
+  // After start() the log goes where log_path says, so configuration warnings land there too.
+  for (const config::LoadError& warning : loaded.warnings) log::warn("config: ", config::format_error(warning));
+  if (!started) {
     log::error("cannot start: ", error);
     return error.find("bind") != std::string::npos ? 1 : 2;
   }
@@ -75,9 +81,13 @@ int check_config(const std::vector<std::string>& args) {
   options.command_flags.push_back({"mode", true});
   config::LoadResult loaded = config::load_settings(args, environ, options);
   for (const auto& [name, value] : loaded.command_values) {
-    if (name == "mode" && value == "echo") {
+    if (name != "mode") continue;
+    if (value == "echo") {
       options.mode = config::Mode::kEcho;
       loaded = config::load_settings(args, environ, options);
+    } else if (value != "serve") {
+      std::fprintf(stderr, "wsrelay: check-config --mode: '%s' is not serve or echo\n", value.c_str());
+      return 2;
     }
   }
   const bool ok = report(loaded);
