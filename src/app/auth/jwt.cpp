@@ -12,6 +12,7 @@
 #include "app/auth/base64url.hpp"
 #include "app/auth/hmac_sha256.hpp"
 #include "app/auth/room_pattern.hpp"
+#include "app/json_parser.hpp"
 
 namespace wsrelay::app::auth {
 
@@ -53,10 +54,8 @@ constexpr size_t kMaxUserIdLength = 256;
 // How deep `info` may nest (objects and arrays); plenty for {"avatar":{"url":...}}.
 constexpr int kMaxInfoDepth = 8;
 
-// RapidJSON flags: iterative parsing (no recursion, so no stack exhaustion on "[[[[..."),
-// UTF-8 validation of every string. No exceptions are involved: errors come back as codes.
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag;
+// Nesting allowed in a header or claim set: the claims object, `info` (kMaxInfoDepth) and room.
+constexpr size_t kMaxJsonDepth = 16;
 
 VerifyResult fail(TokenError error, std::string_view why) {
   VerifyResult result;
@@ -83,14 +82,16 @@ bool has_unique_member_names(const rapidjson::Value& object) {
 }
 
 // Parse `json` (already base64url-decoded) and require a JSON object with unique names.
+// app::JsonParser is the same parser the wire protocol uses: iterative (no recursion on
+// "[[[["), depth-capped, UTF-8-validating, and strict where RapidJSON alone is not (it refuses
+// "{...}\0junk" and lone-surrogate escapes such as "\udc00", which would decode to bytes that
+// are not UTF-8 and end up in user_id).
 enum class ObjectParse : uint8_t { kOk, kNotObject, kDuplicate };
-ObjectParse parse_object(const std::string& json, rapidjson::Document& doc) {
-  // A raw NUL byte is never valid JSON (inside strings it must be written \u0000), but
-  // RapidJSON's reader takes it for the end of input and would accept "{...}\0garbage".
-  if (json.find('\0') != std::string::npos) return ObjectParse::kNotObject;
-  doc.Parse<kParseFlags>(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return ObjectParse::kNotObject;
-  if (!has_unique_member_names(doc)) return ObjectParse::kDuplicate;
+ObjectParse parse_object(std::string_view json, JsonParser& parser) {
+  if (parser.parse(json) != JsonProblem::kNone || !parser.root().IsObject()) {
+    return ObjectParse::kNotObject;
+  }
+  if (!has_unique_member_names(parser.root())) return ObjectParse::kDuplicate;
   return ObjectParse::kOk;
 }
 
@@ -125,13 +126,13 @@ bool info_is_well_formed(const rapidjson::Value& value, int depth) {
 }
 
 // Step 2: the JOSE header.
-VerifyResult check_header(const std::string& header_json) {
-  rapidjson::Document header;
-  switch (parse_object(header_json, header)) {
+VerifyResult check_header(const std::string& header_json, JsonParser& parser) {
+  switch (parse_object(header_json, parser)) {
     case ObjectParse::kNotObject: return fail(TokenError::kMalformed, reason::kHeaderJson);
     case ObjectParse::kDuplicate: return fail(TokenError::kMalformed, reason::kHeaderDuplicate);
     case ObjectParse::kOk: break;
   }
+  const rapidjson::Value& header = parser.root();
   const rapidjson::Value* alg = find(header, "alg");
   if (alg == nullptr) return fail(TokenError::kBadAlg, reason::kAlgMissing);
   // Exact, case-sensitive: RFC 7515 §4.1.1 says alg values are case-sensitive.
@@ -278,7 +279,9 @@ VerifyResult verify_token(std::string_view token, const VerifyOptions& options) 
   if (!base64url_decode(header_b64, header_json)) {
     return fail(TokenError::kMalformed, reason::kBase64);
   }
-  if (VerifyResult header = check_header(header_json); !header.ok()) return header;
+  // One parser for both JSON segments: the header's DOM is done with before the claims'.
+  JsonParser parser(options.max_token_size, kMaxJsonDepth);
+  if (VerifyResult header = check_header(header_json, parser); !header.ok()) return header;
 
   // Step 3: signature, over the segments exactly as received (RFC 7515 §5.2 step 8).
   std::string signature;
@@ -297,12 +300,12 @@ VerifyResult verify_token(std::string_view token, const VerifyOptions& options) 
   if (!base64url_decode(claims_b64, claims_json)) {
     return fail(TokenError::kMalformed, reason::kBase64);
   }
-  rapidjson::Document claims;
-  switch (parse_object(claims_json, claims)) {
+  switch (parse_object(claims_json, parser)) {
     case ObjectParse::kNotObject: return fail(TokenError::kMalformed, reason::kClaimsJson);
     case ObjectParse::kDuplicate: return fail(TokenError::kMalformed, reason::kClaimsDuplicate);
     case ObjectParse::kOk: break;
   }
+  const rapidjson::Value& claims = parser.root();
   VerifyResult result;
   if (VerifyResult times = check_times(claims, options, result.identity); !times.ok()) return times;
   if (VerifyResult who = check_identity(claims, result.identity); !who.ok()) return who;

@@ -335,10 +335,29 @@ TEST_CASE("jwt: deeply nested JSON is refused without exhausting the stack") {
   const std::string deep = std::string(20000, '[') + std::string(20000, ']');
   VerifyOptions o = options();
   o.max_token_size = 1 << 20;
-  CHECK(verify_token(mint_token_raw(deep, "{}", kSecret), o).error == TokenError::kMalformed);
+  CHECK(verify_token(mint_token_raw(deep, "{}", kSecret), o).reason ==
+        "header is not a JSON object");
   const std::string deep_claims =
       R"({"sub":"u","exp":1700000100,"x":)" + std::string(20000, '[') + std::string(20000, ']') + "}";
-  CHECK(verify_token(mint_token_raw(kHeader, deep_claims, kSecret), o).ok());
+  CHECK(verify_token(mint_token_raw(kHeader, deep_claims, kSecret), o).reason ==
+        "claims are not a JSON object");
+  // Ordinary nesting in an ignored claim is fine.
+  CHECK(verify(token_with_claims(R"({"sub":"u","exp":1700000100,"x":[[[[{"y":[1]}]]]]})")).ok());
+}
+
+TEST_CASE("jwt: escapes that do not decode to UTF-8 are refused") {
+  // A lone surrogate escape would put bytes that are not UTF-8 into user_id.
+  for (const char* claims : {R"({"sub":"a\udc00","exp":1700000100})",
+                             R"({"sub":"a\ud800","exp":1700000100})",
+                             R"({"sub":"a\ud800x","exp":1700000100})",
+                             R"({"sub":"u","exp":1700000100,"name":"\udfff"})"}) {
+    CAPTURE(claims);
+    CHECK(verify(token_with_claims(claims)).reason == "claims are not a JSON object");
+  }
+  // A proper pair is a character like any other.
+  const VerifyResult pair = verify(token_with_claims(R"({"sub":"\ud83d\ude00","exp":1700000100})"));
+  REQUIRE(pair.ok());
+  CHECK(pair.identity.user_id == "\xf0\x9f\x98\x80");
 }
 
 TEST_CASE("jwt: wrong number of segments") {
