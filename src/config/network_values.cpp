@@ -90,11 +90,13 @@ bool split_scheme(std::string_view text, std::initializer_list<std::string_view>
 }
 
 bool check_origin(std::string_view item, std::string& problem) {
+  // "null" is what sandboxed frames and file:// pages send; allowing it must be explicit.
+  if (item == "null") return true;
   std::string_view rest;
   if (!split_scheme(item, {"http", "https"}, rest)) {
     problem = quote(item) +
-              " is not an origin (allowed: * or scheme://host[:port] with scheme "
-              "http or https)";
+              " is not an origin (allowed: *, null, or scheme://host[:port] with scheme "
+              "http or https, where host may start with *. for any subdomain)";
     return false;
   }
   if (rest.find_first_of("/?#") != std::string_view::npos) {
@@ -103,6 +105,8 @@ bool check_origin(std::string_view item, std::string& problem) {
               "trailing slash (browsers send it that way)";
     return false;
   }
+  // "https://*.example.com" allows every subdomain (docs/security.md).
+  if (rest.starts_with("*.")) rest.remove_prefix(2);
   std::string authority_problem;
   if (!check_authority(rest, false, authority_problem)) {
     problem = quote(item) + " " + authority_problem;

@@ -133,11 +133,10 @@ ReadStatus MessageReader::on_payload(const FrameStep& step, MessageHandler& hand
 
 void MessageReader::append_message_data(std::span<const uint8_t> piece) {
   if (piece.empty()) return;
-  // Reserve the rest of the current frame at once (its length is known and already checked
-  // against max_message_size) but at least double, so a message of many small fragments
-  // still grows geometrically.
-  const size_t needed =
-      buffer_.size() + piece.size() + static_cast<size_t>(parser_.payload_remaining());
+  // Grow with what has ARRIVED, doubling, never with what a header announces: a hostile
+  // client could otherwise announce max_message_size on every connection, send nothing more,
+  // and make us hold that much memory for each. Memory stays below twice the bytes received.
+  const size_t needed = buffer_.size() + piece.size();
   if (needed > buffer_.capacity()) buffer_.reserve(std::max(needed, 2 * buffer_.capacity()));
   buffer_.insert(buffer_.end(), piece.begin(), piece.end());
 }

@@ -173,14 +173,17 @@ TEST_CASE("origins: * alone, or scheme://host[:port]") {
         "'https://a.example/' has a path; an origin is scheme://host[:port] with no path and no "
         "trailing slash (browsers send it that way)");
   CHECK(problem_for("cors_origins", "app.example.com") ==
-        "'app.example.com' is not an origin (allowed: * or scheme://host[:port] with scheme "
-        "http or https)");
+        "'app.example.com' is not an origin (allowed: *, null, or scheme://host[:port] with scheme "
+        "http or https, where host may start with *. for any subdomain)");
   CHECK(problem_for("cors_origins", "ftp://a.example") != "");
   CHECK(problem_for("cors_origins", "https://a.example:0") ==
         "'https://a.example:0' has '0' as port (allowed: 1..65535)");
   CHECK(problem_for("cors_origins", "https://") == "'https://' has no host");
   CHECK(problem_for("cors_origins", "https://user@a.example") != "");
-  CHECK(problem_for("cors_origins", "https://*.example.com") != "");
+  // A subdomain wildcard and "null" are what server::OriginPolicy accepts too.
+  CHECK(problem_for("cors_origins", "https://*.example.com") == "");
+  CHECK(problem_for("cors_origins", "null") == "");
+  CHECK(problem_for("cors_origins", "https://*.") != "");
   CHECK(problem_for("cors_origins", "http://[zz]:80") != "");
 }
 
