@@ -18,8 +18,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/indexed_set.hpp"
+#include "app/rate_limiter.hpp"
 
 namespace wsrelay::app {
 
@@ -36,11 +38,12 @@ constexpr size_t kClientIdLength = 2 * kClientIdBytes;  // hex digits
 // 32 lowercase hex digits made from kClientIdBytes bytes of `random`.
 std::string make_client_id(const RandomSource& random);
 
-// Who the client is, once authenticated (the security issue fills it). Presence counts users,
-// not sockets: two tabs of one user share a user_id.
+// Who the client is, once authenticated (authenticator.hpp fills it from the token). Presence
+// counts users, not sockets: two tabs of one user share a user_id.
 struct Identity {
   std::string user_id;
   std::string user_info;  // a serialized JSON object chosen by the authenticator ("" = none)
+  std::vector<std::string> room_patterns;  // private rooms it may join (auth/room_pattern.hpp)
 };
 
 struct ConnectionCounters {
@@ -63,6 +66,12 @@ struct Client {
   IndexedSet<Room*> rooms;
   IndexedSet<SignalTopic*> signals;
   ConnectionCounters counters;
+  // Its message budget (the Dispatcher sets it up on connect from AppOptions::rate_limit).
+  RateLimiter rate{RateLimitPolicy{}, 0};
+  // True while the client still owes its authentication (auth enabled, no token in the URL):
+  // the front end refuses its requests, and broadcasts and direct messages pass it by.
+  bool awaiting_auth = false;
+  int64_t auth_deadline_ms = 0;  // Host::monotonic_ms() after which it is closed, while awaiting
 };
 
 }  // namespace wsrelay::app

@@ -54,6 +54,8 @@ Client& Dispatcher::connect(Peer& peer, std::string_view remote_address) {
   auto client = std::make_unique<Client>(std::move(id), peer);
   client->remote_address = std::string(remote_address);
   client->counters.connected_since_ms = host_.wall_clock_ms();
+  // A full bucket: a new connection may send its burst at once.
+  client->rate = RateLimiter(options_.rate_limit, host_.monotonic_ms());
   Client& record = *client;
   clients_.emplace(std::string_view(record.id), std::move(client));
   peer.client = &record;
@@ -77,7 +79,8 @@ void Dispatcher::disconnect(Client& client) {
 
 Client* Dispatcher::find_client(std::string_view client_id) const {
   auto it = clients_.find(client_id);
-  return it == clients_.end() ? nullptr : it->second.get();
+  if (it == clients_.end() || it->second->awaiting_auth) return nullptr;
+  return it->second.get();
 }
 
 void Dispatcher::note_received(Client& client, size_t bytes) {
@@ -85,6 +88,10 @@ void Dispatcher::note_received(Client& client, size_t bytes) {
   client.counters.bytes_in += bytes;
   traffic_.messages_in += 1;
   traffic_.bytes_in += bytes;
+}
+
+RateDecision Dispatcher::check_rate(Client& client) {
+  return client.rate.on_message(options_.rate_limit, host_.monotonic_ms());
 }
 
 // ---- rooms ------------------------------------------------------------------------------------
@@ -158,7 +165,7 @@ size_t Dispatcher::send_to_room(const Room& room, std::string_view payload, cons
 size_t Dispatcher::broadcast(std::string_view payload, const Client* except) {
   Fanout fanout(*this, payload);
   for (const auto& [id, client] : clients_) {
-    if (client.get() != except) fanout.deliver(*client);
+    if (client.get() != except && !client->awaiting_auth) fanout.deliver(*client);
   }
   return fanout.recipients();
 }

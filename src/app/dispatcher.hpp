@@ -24,6 +24,7 @@
 #include "app/client.hpp"
 #include "app/options.hpp"
 #include "app/peer.hpp"
+#include "app/rate_limiter.hpp"
 #include "app/rooms.hpp"
 #include "app/signals.hpp"
 #include "app/stats.hpp"
@@ -66,6 +67,8 @@ class Dispatcher {
   // Leaves every room (observer: LeaveCause::kDisconnect), stops listening, forgets the client
   // and clears peer.client. `client` is destroyed.
   void disconnect(Client& client);
+  // A connected client by id; nullptr too for one still awaiting authentication, which may not
+  // be addressed until it has proven who it is.
   Client* find_client(std::string_view client_id) const;
   size_t client_count() const { return clients_.size(); }
   template <typename Fn>
@@ -75,6 +78,9 @@ class Dispatcher {
   // Counts one message received from `client` (the front end calls it for every message,
   // valid or not).
   void note_received(Client& client, size_t bytes);
+  // Spends one message of `client`'s rate budget (AppOptions::rate_limit) now: kAllow, or kWarn
+  // (answer `rate_limited`, do not process) or kClose (close it, CloseCause::kRateLimited).
+  RateDecision check_rate(Client& client);
 
   // ---- rooms ------------------------------------------------------------------------------
   // Checks a room or signal name (names.hpp): kOk or kInvalidName.
@@ -98,7 +104,9 @@ class Dispatcher {
   const SignalIndex& signals() const { return signals_; }
 
   // ---- delivery (text payloads in the front end's wire format) ------------------------------
-  // Each returns the number of clients the payload was handed to.
+  // Each returns the number of clients the payload was handed to. A client awaiting
+  // authentication is in no room and listens to nothing, and broadcast passes it by: it gets
+  // only what is sent to it by send().
   size_t send(Client& to, std::string_view payload);
   size_t send_to_room(const Room& room, std::string_view payload, const Client* except);
   size_t broadcast(std::string_view payload, const Client* except);

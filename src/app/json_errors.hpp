@@ -26,7 +26,9 @@ constexpr std::string_view kForbidden = "forbidden";
 constexpr std::string_view kTooManyRooms = "too_many_rooms";
 constexpr std::string_view kTooManySignals = "too_many_signals";
 constexpr std::string_view kUnknownClient = "unknown_client";
-// Reserved for the security issue's rate limiter
-constexpr std::string_view kRateLimited = "rate_limited";
+// Security (docs/security.md)
+constexpr std::string_view kRateLimited = "rate_limited";    // over the rate limit: not processed
+constexpr std::string_view kAuthRequired = "auth_required";  // any event but `auth` before it
+constexpr std::string_view kAlreadyAuthenticated = "already_authenticated";  // a second `auth`
 
 }  // namespace wsrelay::app::json_error

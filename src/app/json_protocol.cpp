@@ -32,13 +32,6 @@ std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\
 
 }  // namespace
 
-struct JsonProtocol::Request {
-  Client& client;
-  const rapidjson::Value& body;
-  std::string_view event;         // as sent (an alias stays an alias)
-  const rapidjson::Value* id;     // nullptr when the request has none
-};
-
 const std::array<JsonProtocol::BuiltinEvent, JsonProtocol::kBuiltinCount> JsonProtocol::kBuiltinEvents = {{
     {"message", &JsonProtocol::handle_message},
     {"broadcast", &JsonProtocol::handle_broadcast},
@@ -54,36 +47,33 @@ const std::array<JsonProtocol::BuiltinEvent, JsonProtocol::kBuiltinCount> JsonPr
     {"send", &JsonProtocol::handle_send},
     {"rooms", &JsonProtocol::handle_rooms},
     {"ping", &JsonProtocol::handle_ping},
+    {"auth", &JsonProtocol::handle_auth},
 }};
 
 JsonProtocol::JsonProtocol(Host& host, AppOptions options, RandomSource random)
     : host_(host),
       dispatcher_(host, std::move(options), std::move(random)),
+      authenticator_(dispatcher_.options().auth),
       parser_(dispatcher_.options().max_json_size, dispatcher_.options().max_json_depth) {
   dispatcher_.set_observer(this);
+  // Private rooms need a token's consent; without auth nobody has one, so they refuse everyone.
+  dispatcher_.set_room_authorizer(&Authenticator::may_join);
+  if (authenticator_.enabled()) host_.set_tick_listener(this);
+}
+
+JsonProtocol::~JsonProtocol() {
+  if (authenticator_.enabled()) host_.set_tick_listener(nullptr);
 }
 
 // ---- Application ------------------------------------------------------------------------------
-
-void JsonProtocol::on_open(Peer& peer, const ConnectInfo& info) {
-  Client& client = dispatcher_.connect(peer, info.remote_address);
-  writer_.begin("welcome");
-  writer_.field("client_id", client.id);
-  writer_.field("message", kWelcomeMessage);
-  writer_.timestamp(now());
-  dispatcher_.send(client, writer_.finish());
-  const AppOptions& options = dispatcher_.options();
-  // After the welcome, so the client knows its id before the room's answer arrives. A default
-  // room the client may not join (private, full) is simply not joined.
-  if (options.rooms_enabled && !options.default_room.empty()) {
-    dispatcher_.join(client, options.default_room);
-  }
-}
+// on_open is in json_protocol_security.cpp, with authentication.
 
 void JsonProtocol::on_message(Peer& peer, PayloadKind kind, std::span<const uint8_t> payload) {
   Client* client = peer.client;
-  if (client == nullptr) return;  // not (or no longer) ours
+  if (client == nullptr || peer.is_closing()) return;  // not (or no longer) ours
   dispatcher_.note_received(*client, payload.size());
+  // Every message spends its budget, whatever it holds: garbage must not be a free way to flood.
+  if (!within_rate(*client)) return;
   if (kind == PayloadKind::kBinary) {
     send_error(*client, json_error::kBinaryNotSupported,
                "binary messages are not supported; send JSON text");
@@ -95,7 +85,9 @@ void JsonProtocol::on_message(Peer& peer, PayloadKind kind, std::span<const uint
 void JsonProtocol::on_close(Peer& peer, uint16_t code, std::string_view reason) {
   (void)code;
   (void)reason;
-  if (peer.client != nullptr) dispatcher_.disconnect(*peer.client);
+  if (peer.client == nullptr) return;
+  authenticator_.forget(*peer.client);
+  dispatcher_.disconnect(*peer.client);
 }
 
 // ---- requests ---------------------------------------------------------------------------------
@@ -146,7 +138,16 @@ void JsonProtocol::handle(Client& client, std::string_view text) {
     return;
   }
   Request request{client, body, view_of(*name), id};
+  Outcome outcome = dispatch(request);
+  if (!outcome.code.empty()) send_error(client, outcome.code, outcome.message, id, outcome.field);
+}
 
+JsonProtocol::Outcome JsonProtocol::dispatch(const Request& request) {
+  // Until it has authenticated, a client may do nothing but authenticate (docs/security.md).
+  if (request.client.awaiting_auth && request.event != "auth") {
+    return {json_error::kAuthRequired,
+            "authenticate first: send {\"event\":\"auth\",\"token\":\"<token>\"}", {}};
+  }
   Outcome outcome;
   auto builtin = std::find_if(kBuiltinEvents.begin(), kBuiltinEvents.end(),
                               [&](const BuiltinEvent& e) { return e.name == request.event; });
@@ -163,7 +164,7 @@ void JsonProtocol::handle(Client& client, std::string_view text) {
     }
     outcome = {json_error::kUnknownEvent, std::move(message), {}};
   }
-  if (!outcome.code.empty()) send_error(client, outcome.code, outcome.message, id, outcome.field);
+  return outcome;
 }
 
 JsonProtocol::Outcome JsonProtocol::run_custom(const Request& request, CustomEntry& entry) {
@@ -387,7 +388,13 @@ void JsonProtocol::on_joined(Client& client, Room& room) {
 
   writer_.begin("user_joined");
   writer_.field("client_id", client.id);
-  if (client.identity) writer_.field("user_id", client.identity->user_id);
+  if (client.identity) {
+    writer_.field("user_id", client.identity->user_id);
+    // Serialized by the token verifier from a signed claim: a JSON object, never client text.
+    if (!client.identity->user_info.empty()) {
+      writer_.raw_field("user_info", client.identity->user_info, rapidjson::kObjectType);
+    }
+  }
   write_room_summary(room, false);
   writer_.timestamp(now());
   dispatcher_.send_to_room(room, writer_.finish(), &client);
@@ -548,6 +555,11 @@ StatsSnapshot JsonProtocol::stats() const {
   std::sort(stats.events.begin(), stats.events.end(),
             [](const NamedCount& a, const NamedCount& b) { return a.name < b.name; });
   for (const auto& [code, count] : error_counts_) stats.errors.push_back({code, count});
+  for (size_t i = 0; i < close_counts_.size(); ++i) {
+    stats.closes.push_back({std::string(kCloseDescriptions[i].stat_name), close_counts_[i]});
+  }
+  std::sort(stats.closes.begin(), stats.closes.end(),
+            [](const NamedCount& a, const NamedCount& b) { return a.name < b.name; });
   return stats;
 }
 

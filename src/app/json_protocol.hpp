@@ -10,6 +10,14 @@
 // Embedding programs add their own events with on_event(): a name that is not built in goes to
 // its registered handler instead of being answered `unknown_event`.
 //
+// Security (docs/security.md; json_protocol_security.cpp): every message first spends one unit
+// of its connection's rate budget (over it: `rate_limited`, not processed; after
+// rate_limit_warnings of those, Close 1008). With auth enabled, a connection authenticates with
+// its URL token on open, or else with an `auth` event within auth_timeout; until then any other
+// event is answered `auth_required`. Bad tokens and the timeout close with 1008. The timeout is
+// checked on the Host's once-a-second ticks, for which the protocol registers itself while auth
+// is enabled.
+//
 // Not thread-safe; lives on the reactor thread like everything in the application layer.
 #pragma once
 
@@ -23,6 +31,8 @@
 
 #include <rapidjson/document.h>
 
+#include "app/authenticator.hpp"
+#include "app/close_reasons.hpp"
 #include "app/dispatcher.hpp"
 #include "app/json_parser.hpp"
 #include "app/json_writer.hpp"
@@ -48,12 +58,15 @@ struct CustomEvent {
 };
 using EventHandler = std::function<void(CustomEvent&)>;
 
-class JsonProtocol final : public Application, private DispatcherObserver {
+class JsonProtocol final : public Application, private DispatcherObserver, private TickListener {
  public:
   static constexpr std::string_view kWelcomeMessage = "Welcome to wsrelay";
   static constexpr size_t kMaxIdLength = 128;  // bytes of a string `id`
 
   JsonProtocol(Host& host, AppOptions options, RandomSource random);
+  ~JsonProtocol() override;
+  JsonProtocol(const JsonProtocol&) = delete;
+  JsonProtocol& operator=(const JsonProtocol&) = delete;
 
   // ---- Application -------------------------------------------------------------------------
   void on_open(Peer& peer, const ConnectInfo& info) override;
@@ -70,11 +83,20 @@ class JsonProtocol final : public Application, private DispatcherObserver {
 
   Dispatcher& dispatcher() { return dispatcher_; }
   const Dispatcher& dispatcher() const { return dispatcher_; }
-  // Server counters, including requests by event name and errors by code.
+  // Server counters, including requests by event name, errors by code and closes by cause.
   StatsSnapshot stats() const;
+  // Connections this protocol closed for `cause` (also in stats().closes).
+  uint64_t closes(CloseCause cause) const { return close_counts_[static_cast<size_t>(cause)]; }
+  const Authenticator& authenticator() const { return authenticator_; }
 
  private:
-  struct Request;
+  // One parsed request, valid while it is handled.
+  struct Request {
+    Client& client;
+    const rapidjson::Value& body;
+    std::string_view event;      // as sent (an alias stays an alias)
+    const rapidjson::Value* id;  // nullptr when the request has none
+  };
   // Failure of a request (empty code = success). The message is built only on failure.
   struct Outcome {
     std::string_view code;
@@ -87,7 +109,7 @@ class JsonProtocol final : public Application, private DispatcherObserver {
     std::string_view name;
     Handler handler;
   };
-  static constexpr size_t kBuiltinCount = 14;
+  static constexpr size_t kBuiltinCount = 15;
   static const std::array<BuiltinEvent, kBuiltinCount> kBuiltinEvents;
   struct CustomEntry {
     EventHandler handler;
@@ -98,8 +120,19 @@ class JsonProtocol final : public Application, private DispatcherObserver {
   void on_joined(Client& client, Room& room) override;
   void on_left(Client& client, Room& room, LeaveCause cause) override;
 
+  // TickListener: close the clients whose auth_timeout has passed.
+  void on_tick(int64_t now_ms) override;
+
   void handle(Client& client, std::string_view text);
+  Outcome dispatch(const Request& request);
   Outcome run_custom(const Request& request, CustomEntry& entry);
+
+  // Security (json_protocol_security.cpp).
+  bool within_rate(Client& client);  // false: answered or closed, do not process
+  void send_welcome(Client& client);
+  void join_default_room(Client& client);
+  void close_for(Client& client, CloseCause cause);
+  Outcome handle_auth(const Request& request);
 
   // Built-in events.
   Outcome handle_message(const Request& request);
@@ -133,11 +166,13 @@ class JsonProtocol final : public Application, private DispatcherObserver {
 
   Host& host_;
   Dispatcher dispatcher_;
+  Authenticator authenticator_;
   JsonParser parser_;
   EventWriter writer_;
   std::array<uint64_t, kBuiltinCount> builtin_counts_{};
   std::map<std::string, CustomEntry, std::less<>> custom_events_;
   std::map<std::string, uint64_t, std::less<>> error_counts_;
+  std::array<uint64_t, static_cast<size_t>(CloseCause::kCount)> close_counts_{};
 };
 
 }  // namespace wsrelay::app

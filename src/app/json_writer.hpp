@@ -39,6 +39,17 @@ class EventWriter {
     write_key(key);
     value.Accept(writer_);
   }
+  // A value that is already serialized JSON. Only for text the server itself produced (a
+  // verified token's user_info), never for anything a client sent.
+  void raw_field(std::string_view key, std::string_view json, rapidjson::Type type) {
+    write_key(key);
+    writer_.RawValue(json.data(), json.size(), type);
+  }
+  // Not an overload of field(): a string literal would convert to bool before string_view.
+  void bool_field(std::string_view key, bool value) {
+    write_key(key);
+    writer_.Bool(value);
+  }
   void null_field(std::string_view key) {
     write_key(key);
     writer_.Null();

@@ -1,7 +1,7 @@
 // AppOptions: everything the application layer is configured with. Plain data, filled by the
 // configuration layer from the keys in docs/configuration (rooms_enabled, default_room,
-// max_rooms_per_client, rooms, max_name_length, max_json_depth, member_list_limit) and by
-// embedding programs directly. The defaults here are the documented defaults.
+// max_rooms_per_client, rooms, max_name_length, max_json_depth, member_list_limit, auth_*,
+// rate_limit*) and by embedding programs directly. The defaults here are the documented defaults.
 #pragma once
 
 #include <cstddef>
@@ -9,14 +9,27 @@
 #include <string>
 #include <vector>
 
+#include "app/rate_limiter.hpp"
+
 namespace wsrelay::app {
 
 // A room named in configuration ("vip:private:max_clients=10"). Declared rooms exist from
 // start-up and are never removed when they empty, so their sequence numbers never restart.
 struct DeclaredRoom {
   std::string name;
-  bool is_private = false;  // joining needs the RoomAuthorizer's consent (refused without one)
+  bool is_private = false;  // joining needs the RoomAuthorizer's consent (refused without one);
+                            // rooms named "private-..." are private without being declared
   size_t max_clients = 0;   // 0 = unlimited; a full room answers `room_full`
+};
+
+// Authentication (docs/security.md): with `enabled`, a connection must present an HS256 token
+// signed with `secret`, in its upgrade URL (`?token=`) or in an `auth` event sent within
+// `timeout_ms` of connecting.
+struct AuthOptions {
+  bool enabled = false;       // auth_enabled
+  std::string secret;         // auth_secret
+  int64_t timeout_ms = 10000;  // auth_timeout (checked on the Host's ticks: about 1 s late at most)
+  int64_t clock_skew_s = 30;  // auth_clock_skew, for the token's exp and nbf
 };
 
 struct AppOptions {
@@ -31,6 +44,9 @@ struct AppOptions {
   size_t max_json_size = 65536;  // bytes of one request
   // Join answers list the members while the room has at most this many (0 = never list).
   size_t member_list_limit = 100;
+  AuthOptions auth;
+  // Messages per connection (rate_limit per minute, rate_limit_burst, rate_limit_warnings).
+  RateLimitPolicy rate_limit;
 };
 
 }  // namespace wsrelay::app

@@ -6,6 +6,9 @@
 // Lifetime: a Peer is valid from Application::on_open until Application::on_close returns.
 // Calls on a Peer never re-enter the Application synchronously (closing is deferred by the
 // server), so it is safe to send or close while iterating a room.
+//
+// Time: the application has no timers of its own. It reads the Host's clocks, and a deadline it
+// keeps (auth_timeout) is checked on the Host's ticks (TickListener), about once a second.
 #pragma once
 
 #include <cstdint>
@@ -47,11 +50,28 @@ class Peer {
   ~Peer() = default;
 };
 
+// Called by the Host about once a second while registered (Host::set_tick_listener).
+class TickListener {
+ public:
+  // `now_ms` is Host::monotonic_ms() at the tick.
+  virtual void on_tick(int64_t now_ms) = 0;
+
+ protected:
+  ~TickListener() = default;
+};
+
 class Host {
  public:
   virtual PreparedMessage prepare(PayloadKind kind, std::string_view payload) = 0;
-  // Milliseconds since the Unix epoch (wall clock, for timestamps in messages).
+  // Milliseconds since the Unix epoch (wall clock, for timestamps in messages and token expiry).
   virtual int64_t wall_clock_ms() const = 0;
+  // Milliseconds on a monotonic clock with an arbitrary origin: never jumps when the wall clock
+  // is set, so rate limits and deadlines are measured with it.
+  virtual int64_t monotonic_ms() const = 0;
+  // Ticks `listener` about once a second (with monotonic_ms()) until it is replaced or cleared
+  // with nullptr. One listener per Host; the listener must clear itself before it is destroyed.
+  // A listener is ticked from the event loop, never from inside another Application call.
+  virtual void set_tick_listener(TickListener* listener) = 0;
 
  protected:
   ~Host() = default;

@@ -27,14 +27,12 @@ Status RoomRegistry::join(Client& client, std::string_view name, Room** joined) 
   if (max_rooms_per_client_ != 0 && client.rooms.size() >= max_rooms_per_client_) {
     return Status::kTooManyRooms;
   }
-  if (room != nullptr && room->declared_ != nullptr) {
-    // Authorization first: a client that may not enter learns nothing about the room's size.
-    if (room->declared_->is_private && !(authorizer_ && authorizer_(client, *room))) {
-      return Status::kForbidden;
-    }
-    if (room->declared_->max_clients != 0 && room->size() >= room->declared_->max_clients) {
-      return Status::kRoomFull;
-    }
+  // Authorization first: a client that may not enter learns nothing about the room's size.
+  const bool is_private = room != nullptr ? room->is_private() : has_private_name(name);
+  if (is_private && !(authorizer_ && authorizer_(client, name))) return Status::kForbidden;
+  if (room != nullptr && room->declared_ != nullptr && room->declared_->max_clients != 0 &&
+      room->size() >= room->declared_->max_clients) {
+    return Status::kRoomFull;
   }
   if (room == nullptr) {
     auto created = std::make_unique<Room>(std::string(name), nullptr);

@@ -5,8 +5,11 @@
 //   join, leave and "is X in room R" are O(1) on average and a disconnect visits only the
 //   client's own rooms.
 // - Declared rooms (configuration) exist from start-up and are never removed; they can have a
-//   member cap (`room_full`) and be private. A private room asks the RoomAuthorizer; with none
-//   installed (until the security issue adds credentials) private rooms refuse everyone.
+//   member cap (`room_full`) and be private.
+// - A room is private when declared so or when its name starts with "private-" (kPrivatePrefix),
+//   declared or not. Joining one asks the RoomAuthorizer first, even before the room is created
+//   (the JSON protocol installs Authenticator::may_join: the token's `rooms` claim must match);
+//   with no authorizer installed, private rooms refuse everyone.
 // - Any other room is created by its first join and removed when its last member leaves
 //   (remove_if_unused), so idle names cost nothing.
 // - Each room numbers its messages 1, 2, 3... (next_sequence): the order clients can rely on,
@@ -32,16 +35,24 @@
 
 namespace wsrelay::app {
 
+// Rooms whose name starts with this are private whether or not configuration declares them.
+inline constexpr std::string_view kPrivatePrefix = "private-";
+
+inline bool has_private_name(std::string_view room_name) { return room_name.starts_with(kPrivatePrefix); }
+
 class Room {
  public:
-  Room(std::string name, const DeclaredRoom* declared) : name_(std::move(name)), declared_(declared) {}
+  Room(std::string name, const DeclaredRoom* declared)
+      : name_(std::move(name)),
+        declared_(declared),
+        private_((declared != nullptr && declared->is_private) || has_private_name(name_)) {}
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
 
   const std::string& name() const { return name_; }
   // The configuration entry, or nullptr for a room created on first join.
   const DeclaredRoom* declared() const { return declared_; }
-  bool is_private() const { return declared_ != nullptr && declared_->is_private; }
+  bool is_private() const { return private_; }
   const IndexedSet<Client*>& members() const { return members_; }
   size_t size() const { return members_.size(); }
   bool contains(const Client& client) const {
@@ -57,12 +68,14 @@ class Room {
   friend class RoomRegistry;
   std::string name_;
   const DeclaredRoom* declared_;
+  bool private_;
   IndexedSet<Client*> members_;
   uint64_t last_sequence_ = 0;
 };
 
-// May `client` join the private room `room`? Installed by the security layer.
-using RoomAuthorizer = std::function<bool(const Client& client, const Room& room)>;
+// May `client` join the private room named `room_name`? Asked before a room that does not exist
+// yet is created, hence a name rather than a Room. Installed by the front end.
+using RoomAuthorizer = std::function<bool(const Client& client, std::string_view room_name)>;
 
 class RoomRegistry {
  public:
@@ -76,8 +89,8 @@ class RoomRegistry {
   Room* find(std::string_view name) const;
 
   // Adds `client` to the room `name`, creating it when it is not declared and does not exist.
-  // kOk: joined; kAlready: was a member; kForbidden, kRoomFull, kTooManyRooms: refused (no room
-  // is left behind). `*room` is set for kOk and kAlready.
+  // kOk: joined; kAlready: was a member; kForbidden (private and not authorized), kRoomFull,
+  // kTooManyRooms: refused (no room is left behind). `*room` is set for kOk and kAlready.
   Status join(Client& client, std::string_view name, Room** room);
 
   // Removes `client` from `room`; false when it was not a member. The room stays (possibly

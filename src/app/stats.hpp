@@ -41,6 +41,9 @@ struct StatsSnapshot {
   size_t signal_names = 0;          // distinct names somebody listens to
   std::vector<NamedCount> events;   // requests handled, by event name (sorted)
   std::vector<NamedCount> errors;   // error answers sent, by code (sorted)
+  // Connections the application closed itself, by cause (close_reasons.hpp: invalid_auth,
+  // auth_timeout, rate_limited; every cause listed, 0 when it never happened).
+  std::vector<NamedCount> closes;
 };
 
 }  // namespace wsrelay::app

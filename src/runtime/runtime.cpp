@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 
@@ -54,6 +55,15 @@ app::AppOptions app_options(const config::Settings& s) {
   o.max_json_depth = s.max_json_depth;
   o.max_json_size = s.max_message_size;
   o.member_list_limit = s.member_list_limit;
+  o.auth.enabled = s.auth_enabled;
+  o.auth.secret = s.auth_secret;
+  o.auth.timeout_ms = static_cast<int64_t>(ms(s.auth_timeout));
+  o.auth.clock_skew_s = s.auth_clock_skew.count();
+  // Configuration allows larger values than the limiter's fields hold; clamp (65535 messages of
+  // burst or warnings is already "unlimited" in practice).
+  o.rate_limit.messages_per_minute = static_cast<uint32_t>(std::min<size_t>(s.rate_limit, UINT32_MAX));
+  o.rate_limit.burst = static_cast<uint16_t>(std::min<size_t>(s.rate_limit_burst, UINT16_MAX));
+  o.rate_limit.max_warnings = static_cast<uint16_t>(std::min<size_t>(s.rate_limit_warnings, UINT16_MAX));
   return o;
 }
 
@@ -212,7 +222,17 @@ bool Runtime::start(std::string& error) {
   http::ApiLimits limits;
   limits.max_body = s.max_http_body;
   limits.max_name_length = s.max_name_length;
-  p.endpoints = std::make_unique<http::Endpoints>(http_options, http::counters_of(*p.server), p.relay.get(), limits);
+  // The application closes rate-limited clients itself (app/close_reasons.hpp): the server's
+  // rejection counters report those closes under rate_limited.
+  http::ServerCountersSource counters = [&p, server_counters = http::counters_of(*p.server)] {
+    http::ServerCounters c = server_counters();
+    if (p.protocol) {
+      c.stats.rejects[static_cast<size_t>(server::Reject::kRateLimited)] +=
+          p.protocol->closes(app::CloseCause::kRateLimited);
+    }
+    return c;
+  };
+  p.endpoints = std::make_unique<http::Endpoints>(http_options, std::move(counters), p.relay.get(), limits);
   if (!p.endpoints->load_static(error)) return false;
   if (http_options.web_root.empty()) log::warn("no web_root found: / and /wsrelay.js are not served");
   p.server->set_http_service(p.endpoints.get());

@@ -16,6 +16,8 @@ constexpr size_t kReceiveBufferBytes = 512 * 1024;
 constexpr size_t kCorkBufferBytes = 64 * 1024;
 constexpr int kMaxAcceptsPerEvent = 128;
 constexpr uint64_t kAcceptPauseMs = 100;
+// How often the application's tick listener is called: the resolution of its deadlines.
+constexpr uint64_t kTickIntervalMs = 1000;
 }  // namespace
 
 Server::Server(net::EventLoop& loop, ServerOptions options, app::Application& application)
@@ -113,6 +115,21 @@ void Server::shutdown() {
   }
   for (Connection* c = connections_; c != nullptr; c = c->list_next) c->shutdown_gracefully();
   loop_.timers().schedule_in(*this, options_.shutdown_timeout_ms);
+}
+
+void Server::set_tick_listener(app::TickListener* listener) {
+  tick_listener_ = listener;
+  // Tick only while someone listens: a server without deadlines to check stays timer-free.
+  if (listener == nullptr) loop_.timers().cancel(tick_timer_);
+  else if (!tick_timer_.scheduled()) loop_.timers().schedule_in(tick_timer_, kTickIntervalMs);
+}
+
+void Server::TickTimer::on_timer() {
+  if (server.tick_listener_ == nullptr) return;
+  // Rescheduled first, so the listener may clear itself (cancelling this) from inside on_tick.
+  // Closes it starts are flushed by before_sleep, like any other output of this iteration.
+  server.loop_.timers().schedule_in(*this, kTickIntervalMs);
+  server.tick_listener_->on_tick(server.monotonic_ms());
 }
 
 bool Server::admit_websocket(Connection& connection, Reject& bucket) {

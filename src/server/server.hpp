@@ -76,6 +76,8 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   // app::Host
   app::PreparedMessage prepare(app::PayloadKind kind, std::string_view payload) override;
   int64_t wall_clock_ms() const override { return net::EventLoop::wall_clock_ms(); }
+  int64_t monotonic_ms() const override { return static_cast<int64_t>(loop_.now_ms()); }
+  void set_tick_listener(app::TickListener* listener) override;
 
   const ServerOptions& options() const { return options_; }
   ServerOptions& mutable_options() { return options_; }
@@ -116,6 +118,14 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
 
  private:
   void on_timer() override;  // shutdown deadline
+
+  // The application's once-a-second tick (app::Host::set_tick_listener): a second timer,
+  // because the Server's own one serves the shutdown deadline and the accept pause.
+  struct TickTimer final : net::Timer {
+    explicit TickTimer(Server& owner) : server(owner) {}
+    void on_timer() override;
+    Server& server;
+  };
   void accept_ready();
   void free_closed();
 
@@ -134,6 +144,8 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   uint16_t port_ = 0;
   bool shutting_down_ = false;
   uint64_t started_ms_;
+  app::TickListener* tick_listener_ = nullptr;
+  TickTimer tick_timer_{*this};
 
   Connection* connections_ = nullptr;  // intrusive list of live connections
   size_t connection_count_ = 0;

@@ -1,5 +1,6 @@
 // Fake connections for the application-layer tests: a Peer that records what it is sent and a
-// Host whose "prepared" message is the payload itself (no framing), counting prepare() calls.
+// Host whose "prepared" message is the payload itself (no framing), counting prepare() calls,
+// with clocks the test moves (advance() also ticks the registered TickListener).
 // Also a deterministic RandomSource and a JsonHarness that drives a JsonProtocol like the
 // server would and parses what each peer received.
 #pragma once
@@ -66,10 +67,22 @@ class FakeHost final : public Host {
     return message;
   }
   int64_t wall_clock_ms() const override { return now_ms; }
+  int64_t monotonic_ms() const override { return monotonic_now_ms; }
+  void set_tick_listener(TickListener* listener) override { tick_listener = listener; }
+
+  // Moves both clocks forward by `ms`, then ticks the listener once, as the server's once-a-
+  // second timer would.
+  void advance(int64_t ms) {
+    now_ms += ms;
+    monotonic_now_ms += ms;
+    if (tick_listener != nullptr) tick_listener->on_tick(monotonic_now_ms);
+  }
 
   int prepare_calls = 0;
   PayloadKind last_kind = PayloadKind::kText;
   int64_t now_ms = 1714566896789;  // 2024-05-01T12:34:56.789Z
+  int64_t monotonic_now_ms = 5000000;  // an arbitrary origin, as on a real monotonic clock
+  TickListener* tick_listener = nullptr;
 };
 
 // Bytes 00 01 02 ... continuing across calls: distinct, predictable ids.
@@ -102,12 +115,16 @@ inline rapidjson::Document parse_json(std::string_view text) {
 // A JsonProtocol with fake peers, driven the way the server drives it.
 class JsonHarness {
  public:
-  explicit JsonHarness(AppOptions options = {}) : protocol(host, std::move(options), counting_random()) {}
+  // The fake clocks stand still unless a test moves them, so the documented rate limit (a
+  // burst of 20) would cut every longer test short: it is off unless `keep_rate_limit`.
+  explicit JsonHarness(AppOptions options = {}, bool keep_rate_limit = false)
+      : protocol(host, without_rate_limit(std::move(options), keep_rate_limit), counting_random()) {}
 
-  FakePeer& connect() {
+  // `query` is the upgrade URL's query string ("token=..."), empty for none.
+  FakePeer& connect(std::string_view query = {}) {
     peers.push_back(std::make_unique<FakePeer>("127.0.0.1:" + std::to_string(50000 + peers.size())));
     FakePeer& peer = *peers.back();
-    protocol.on_open(peer, ConnectInfo{"/ws", "", "", peer.remote_address()});
+    protocol.on_open(peer, ConnectInfo{"/ws", query, "", peer.remote_address()});
     return peer;
   }
   // Connects and discards the greeting (welcome, room_joined) and returns the peer.
@@ -149,6 +166,12 @@ class JsonHarness {
   FakeHost host;
   JsonProtocol protocol;
   std::deque<std::unique_ptr<FakePeer>> peers;
+
+ private:
+  static AppOptions without_rate_limit(AppOptions options, bool keep) {
+    if (!keep) options.rate_limit.messages_per_minute = 0;
+    return options;
+  }
 };
 
 }  // namespace wsrelay::app::testing

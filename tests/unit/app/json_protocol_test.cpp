@@ -386,7 +386,7 @@ TEST_CASE("identity: user_id travels with presence notices once the client has o
   JsonHarness h;
   FakePeer& a = h.connect_quiet();
   FakePeer& b = h.connect_quiet();
-  b.client->identity = Identity{"user-17", R"({"name":"Ann"})"};
+  b.client->identity = Identity{"user-17", R"({"name":"Ann"})", {}};
   h.send(b, R"({"event":"join_room","room":"x"})");
   h.send(a, R"({"event":"join_room","room":"x"})");
   a.sent.clear();

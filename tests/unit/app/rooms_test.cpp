@@ -2,6 +2,10 @@
 // the authorizer hook, removal of empty rooms and topics, and sequence numbers.
 #include <doctest/doctest.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "app/rooms.hpp"
 #include "app/signals.hpp"
 #include "fakes.hpp"
@@ -76,8 +80,8 @@ TEST_CASE("rooms: private rooms refuse everyone until an authorizer says yes") {
   RoomRegistry rooms({{"vip", true, 1}}, 50);
   Room* room = nullptr;
   CHECK(rooms.join(cl.a, "vip", &room) == Status::kForbidden);
-  rooms.set_authorizer([](const Client& client, const Room& r) {
-    return r.name() == "vip" && client.id != "b";
+  rooms.set_authorizer([](const Client& client, std::string_view room_name) {
+    return room_name == "vip" && client.id != "b";
   });
   CHECK(rooms.join(cl.b, "vip", &room) == Status::kForbidden);
   CHECK(rooms.join(cl.a, "vip", &room) == Status::kOk);
@@ -120,4 +124,31 @@ TEST_CASE("signals: listen, unlisten, the per-client cap and removal of unused t
   CHECK(signals.find("ReportIncome") == nullptr);
   CHECK(signals.find("Refresh") == nullptr);
   CHECK(signals.size() == 0);
+}
+
+TEST_CASE("rooms: a room named private-* is private without being declared") {
+  Clients cl;
+  RoomRegistry rooms({}, 50);
+  Room* room = nullptr;
+  // Refused before creation: nothing is left behind, and no authorizer means nobody enters.
+  CHECK(rooms.join(cl.a, "private-team-7", &room) == Status::kForbidden);
+  CHECK(rooms.find("private-team-7") == nullptr);
+  std::vector<std::string> asked;
+  rooms.set_authorizer([&asked](const Client& client, std::string_view room_name) {
+    asked.emplace_back(room_name);
+    return client.id == "a";
+  });
+  CHECK(rooms.join(cl.b, "private-team-7", &room) == Status::kForbidden);
+  CHECK(rooms.find("private-team-7") == nullptr);
+  REQUIRE(rooms.join(cl.a, "private-team-7", &room) == Status::kOk);
+  CHECK(room->is_private());
+  CHECK(room->declared() == nullptr);
+  // Only private rooms ask: "privateer" and "team-private-x" are ordinary names.
+  asked.clear();
+  CHECK(rooms.join(cl.b, "privateer", &room) == Status::kOk);
+  CHECK_FALSE(room->is_private());
+  CHECK(rooms.join(cl.b, "team-private-x", &room) == Status::kOk);
+  CHECK(asked.empty());
+  CHECK(rooms.join(cl.b, "private-", &room) == Status::kForbidden);
+  CHECK(asked == std::vector<std::string>{"private-"});
 }
