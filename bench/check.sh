@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.." || exit 1
 
 BUILD=${BUILD:-build}
 SERVERS=${SERVERS:-wsrelay beast wspp node-ws}
-PEER_OUT="$PWD/$BUILD/bench"
-WSBENCH="$BUILD/wsbench"
+PEER_OUT=${PEER_OUT:-$PWD/$BUILD/bench}
+WSBENCH=${WSBENCH:-$BUILD/wsbench}  # e.g. a sanitizer build of wsbench alone
 passed=0
 failed=0
 
@@ -23,37 +23,10 @@ make --no-print-directory -C bench/peers OUT="$PEER_OUT" >/dev/null || exit 1
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
 
-server_command() {
-  case "$1" in
-    wsrelay) echo "$BUILD/wsrelay echo --host 127.0.0.1 --port $2 --max-clients 0 $3" ;;
-    wsrelay-serve) echo "$BUILD/wsrelay serve --host 127.0.0.1 --port $2 --max-clients 0 --rate-limit 0" ;;
-    beast) echo "$PEER_OUT/beast_echo --port $2 $3" ;;
-    wspp) echo "$PEER_OUT/wspp_echo --port $2 $3" ;;
-    node-ws) echo "node bench/peers/node-ws/server.js --port $2 $3" ;;
-  esac
-}
+WSRELAY="$BUILD/wsrelay"
+# shellcheck source=bench/servers.sh
+. bench/servers.sh
 
-SERVER_PID=""
-start_server() {  # name port flags
-  local command
-  command=$(server_command "$1" "$2" "$3")
-  # shellcheck disable=SC2086  # word splitting of the command line is intended
-  $command >"${TMPDIR:-/tmp}/wsbench-check-$1.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 300); do  # up to 15 s: Node starts slowly on a loaded machine
-    ss -Hltn "sport = :$2" 2>/dev/null | grep -q LISTEN && return 0
-    sleep 0.05
-  done
-  return 1
-}
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null
-  for _ in $(seq 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-  kill -KILL "$SERVER_PID" 2>/dev/null
-  wait "$SERVER_PID" 2>/dev/null
-  SERVER_PID=""
-}
 trap stop_server EXIT
 
 # Runs wsbench and checks its exit status and JSON line.
@@ -73,7 +46,7 @@ expect_clean() {  # name wsbench-args...
 port=$((10000 + RANDOM % 9000))
 for server in $SERVERS; do
   port=$((port + 1))
-  if ! start_server "$server" "$port" ""; then fail "$server starts"; stop_server; continue; fi
+  if ! start_server "$server" "$port" "" "${TMPDIR:-/tmp}/wsbench-check-$server.log"; then fail "$server starts"; stop_server; continue; fi
   common=(--port "$port" --pid "$SERVER_PID" --label "$server" --timeout 20)
   expect_clean "$server: echo text" echo "${common[@]}" --conns 20 --inflight 2 --size 20 --duration 0.5 --warmup 0.2
   expect_clean "$server: echo binary 64 KiB" echo "${common[@]}" --conns 4 --inflight 2 --size 65536 --binary --duration 0.5 --warmup 0.2
@@ -82,7 +55,7 @@ for server in $SERVERS; do
   expect_clean "$server: soak" soak "${common[@]}" --conns 10 --messages 3 --duration 1 --warmup 0.2
   stop_server
   port=$((port + 1))
-  if ! start_server "$server" "$port" "--broadcast"; then fail "$server --broadcast starts"; stop_server; continue; fi
+  if ! start_server "$server" "$port" "--broadcast" "${TMPDIR:-/tmp}/wsbench-check-$server.log"; then fail "$server --broadcast starts"; stop_server; continue; fi
   expect_clean "$server: broadcast" broadcast --port "$port" --pid "$SERVER_PID" --label "$server" --timeout 20 \
     --subscribers 50 --inflight 4 --duration 0.5 --warmup 0.2
   expect_clean "$server: broadcast at a rate" broadcast --port "$port" --label "$server" --timeout 20 \
@@ -92,7 +65,7 @@ done
 
 case " $SERVERS " in *" wsrelay "*)
   port=$((port + 1))
-  if start_server wsrelay-serve "$port" ""; then
+  if start_server wsrelay-serve "$port" "" "${TMPDIR:-/tmp}/wsbench-check-serve.log"; then
     expect_clean "wsrelay serve: broadcast --protocol json" broadcast --protocol json --port "$port" \
       --pid "$SERVER_PID" --subscribers 50 --inflight 4 --duration 0.5 --warmup 0.2 --timeout 20
   else

@@ -103,39 +103,11 @@ scenario_servers() {
   case "$1" in serve-*) echo "wsrelay-serve" ;; soak-*) echo "wsrelay" ;; *) echo "$SERVERS" ;; esac
 }
 
-server_command() {  # name port flags -> the command line that starts it
-  local name=$1 port=$2 flags=$3
-  case "$name" in
-    # wsrelay's production defaults cap connections at 10,000 (503 beyond) and serve mode
-    # rate-limits each client; the peers have neither, so both are lifted for the comparison.
-    wsrelay) echo "$WSRELAY echo --host 127.0.0.1 --port $port --max-clients 0 $flags" ;;
-    wsrelay-serve) echo "$WSRELAY serve --host 127.0.0.1 --port $port --max-clients 0 --rate-limit 0 $flags" ;;
-    beast)   echo "$PEER_OUT/beast_echo --port $port $flags" ;;
-    wspp)    echo "$PEER_OUT/wspp_echo --port $port $flags" ;;
-    node-ws) echo "node bench/peers/node-ws/server.js --port $port $flags" ;;
-    *) echo "bench: unknown server $name" >&2; return 1 ;;
-  esac
-}
-
 # ---- helpers --------------------------------------------------------------------------------
-listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q LISTEN; }
+# shellcheck source=bench/servers.sh
+. bench/servers.sh
+SERVER_LAUNCH="$PRIORITY taskset -c $SERVER_CPU"
 
-SERVER_PID=""
-start_server() {  # name port flags log
-  local command
-  command=$(server_command "$1" "$2" "$3")
-  # shellcheck disable=SC2086  # word splitting of the command line is intended
-  $PRIORITY taskset -c "$SERVER_CPU" $command >"$4" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 300); do  # up to 15 s: Node starts slowly on a loaded machine
-    listening "$2" && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "bench: $1 did not start listening on port $2 (log: $4)" >&2
-  stop_server
-  return 1
-}
 # Server ports stay below the kernel's ephemeral range (32768-60999 here), where client
 # sockets of this and other programs would make a listen() fail; a port in use anyway
 # (another program's server) costs one more try on the next port.
@@ -148,14 +120,6 @@ start_on_free_port() {  # name flags log
     echo "   ($1 did not start on port $port, try $try)" >&2
   done
   return 1
-}
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
 }
 trap stop_server EXIT
 trap 'exit 130' INT TERM  # through the EXIT trap: the server never outlives us

@@ -25,8 +25,7 @@ constexpr size_t kMaxOutputBytes = 64u << 20;
 constexpr size_t kMaxResponseBytes = 8192;
 
 bool ieq(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return (x | 0x20) == (y | 0x20);  // ASCII case folding is enough for header names
          });
 }
@@ -42,8 +41,10 @@ std::string_view header_value(std::string_view head, std::string_view name) {
     size_t colon = text.find(':');
     if (colon != std::string_view::npos && ieq(text.substr(0, colon), name)) {
       std::string_view value = text.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
       return value;
     }
     line = end;
@@ -171,8 +172,10 @@ long Client::on_handshake_bytes(std::span<uint8_t> bytes) {
     close("upgrade refused: " + status);
     return -1;
   }
-  std::array<char, 28> expected = ws::compute_accept_key(std::string_view(key_.data(), key_.size()));
-  if (header_value(head, "Sec-WebSocket-Accept") != std::string_view(expected.data(), expected.size())) {
+  std::array<char, 28> expected =
+      ws::compute_accept_key(std::string_view(key_.data(), key_.size()));
+  if (header_value(head, "Sec-WebSocket-Accept") !=
+      std::string_view(expected.data(), expected.size())) {
     close("wrong Sec-WebSocket-Accept");
     return -1;
   }
@@ -228,8 +231,8 @@ void Client::on_frame_payload(std::span<const uint8_t> piece, bool frame_complet
   }
   message_length_ += piece.size();
   if (frame_complete && parser_.header().fin) {
-    fleet_.host_.on_message(*this, message_text_, std::span<const uint8_t>(head_.data(), head_length_),
-                            message_length_);
+    fleet_.host_.on_message(*this, message_text_,
+                            std::span<const uint8_t>(head_.data(), head_length_), message_length_);
   }
 }
 
@@ -291,7 +294,8 @@ void Client::queue_frame(ws::Opcode opcode, std::span<const uint8_t> payload) {
 
 bool Client::flush() {
   while (out_sent_ < out_.size()) {
-    ssize_t sent = send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t sent =
+        send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent < 0) {
       if (errno == EAGAIN) {
         set_want_write(true);
@@ -337,7 +341,8 @@ Fleet::Fleet(const Options& options, ClientHost& host, size_t expected_clients)
 
   size_t addresses = options.src_addrs != 0
                          ? options.src_addrs
-                         : std::min<size_t>(250, (expected_clients + kConnsPerSourceAddress - 1) / kConnsPerSourceAddress);
+                         : std::min<size_t>(250, (expected_clients + kConnsPerSourceAddress - 1) /
+                                                     kConnsPerSourceAddress);
   if (addresses > 1) {
     for (size_t i = 0; i < addresses; ++i) {
       sockaddr_in source{};
@@ -402,7 +407,8 @@ void Fleet::start_pending() {
        ++started) {
     Client& client = *clients_[queue_[queue_head_++]];
     ++in_progress_;
-    const sockaddr_in* source = sources_.empty() ? nullptr : &sources_[client.index() % sources_.size()];
+    const sockaddr_in* source =
+        sources_.empty() ? nullptr : &sources_[client.index() % sources_.size()];
     client.start(server_, source);
   }
   if (queue_head_ == queue_.size()) {
@@ -481,7 +487,8 @@ void Fleet::make_key(std::array<char, 24>& key) {
   fill_mask_key(nonce + 8);
   fill_mask_key(nonce + 12);
   for (size_t i = 0, o = 0; i < 18; i += 3, o += 4) {
-    uint32_t group = static_cast<uint32_t>(nonce[i]) << 16 | static_cast<uint32_t>(nonce[i + 1]) << 8 | nonce[i + 2];
+    uint32_t group = static_cast<uint32_t>(nonce[i]) << 16 |
+                     static_cast<uint32_t>(nonce[i + 1]) << 8 | nonce[i + 2];
     key[o] = kAlphabet[(group >> 18) & 63];
     key[o + 1] = kAlphabet[(group >> 12) & 63];
     key[o + 2] = kAlphabet[(group >> 6) & 63];

@@ -143,7 +143,7 @@ class Fleet {
   uint64_t handshakes() const { return handshakes_; }  // upgrades completed, ever
   uint64_t failures() const { return failures_; }      // connects/upgrades that failed
   uint64_t open_now() const { return open_now_; }
-  uint64_t drops() const { return drops_; }            // open connections lost uncleanly
+  uint64_t drops() const { return drops_; }  // open connections lost uncleanly
   // Clients queued to connect or in the middle of connecting/upgrading.
   uint64_t pending() const { return queue_.size() - queue_head_ + in_progress_; }
   const std::string& first_error() const { return first_error_; }

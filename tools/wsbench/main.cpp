@@ -18,10 +18,14 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);  // a server that goes away is reported, not fatal
   switch (options.mode) {
-    case wsrelay::wsbench::Mode::kEcho: return wsrelay::wsbench::run_echo(options);
-    case wsrelay::wsbench::Mode::kBroadcast: return wsrelay::wsbench::run_broadcast(options);
-    case wsrelay::wsbench::Mode::kConnect: return wsrelay::wsbench::run_connect(options);
-    case wsrelay::wsbench::Mode::kSoak: return wsrelay::wsbench::run_soak(options);
+    case wsrelay::wsbench::Mode::kEcho:
+      return wsrelay::wsbench::run_echo(options);
+    case wsrelay::wsbench::Mode::kBroadcast:
+      return wsrelay::wsbench::run_broadcast(options);
+    case wsrelay::wsbench::Mode::kConnect:
+      return wsrelay::wsbench::run_connect(options);
+    case wsrelay::wsbench::Mode::kSoak:
+      return wsrelay::wsbench::run_soak(options);
   }
   return 2;
 }

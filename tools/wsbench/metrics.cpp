@@ -178,25 +178,28 @@ Usage usage_between(const Snapshot& start, const Snapshot& end) {
     usage.core_busy_s = end.core.busy_s - start.core.busy_s;
     usage.core_interrupt_s = end.core.interrupt_s - start.core.interrupt_s;
     usage.core_steal_s = end.core.steal_s - start.core.steal_s;
-    double other = usage.core_busy_s - usage.core_interrupt_s - usage.server_user_s -
-                   usage.server_system_s;
+    double other =
+        usage.core_busy_s - usage.core_interrupt_s - usage.server_user_s - usage.server_system_s;
     usage.core_other_s = other > 0 ? other : 0;
   }
   if (start.self_core.ok && end.self_core.ok) {
     usage.have_self_core = true;
-    usage.self_core_interrupt = (end.self_core.interrupt_s - start.self_core.interrupt_s) / usage.seconds;
-    double other = (end.self_core.busy_s - start.self_core.busy_s) / usage.seconds - usage.self_cpu -
-                   usage.self_core_interrupt;
+    usage.self_core_busy = (end.self_core.busy_s - start.self_core.busy_s) / usage.seconds;
+    usage.self_core_interrupt =
+        (end.self_core.interrupt_s - start.self_core.interrupt_s) / usage.seconds;
+    double other = (end.self_core.busy_s - start.self_core.busy_s) / usage.seconds -
+                   usage.self_cpu - usage.self_core_interrupt;
     usage.self_core_other = other > 0 ? other : 0;
   }
   if (usage.have_server && usage.server_cpu >= kSaturated) usage.verdict = "server-bound";
-  // The generator is the limit when it saturates its core, or when it, the kernel's interrupt
-  // work and whatever else runs there (other processes on a shared machine) fill it.
-  else if (usage.self_cpu >= kSaturated ||
-           usage.self_cpu + usage.self_core_interrupt + usage.self_core_other >= 0.95)
+  // The generator is the limit when it saturates its core, or when its core is full anyway
+  // (the kernel's interrupt work for it, other processes on a shared machine).
+  else if (usage.self_cpu >= kSaturated || usage.self_core_busy >= 0.95)
     usage.verdict = "generator-bound";
-  else if (usage.have_server) usage.verdict = "unsaturated";
-  else usage.verdict = "unknown";
+  else if (usage.have_server)
+    usage.verdict = "unsaturated";
+  else
+    usage.verdict = "unknown";
   return usage;
 }
 
@@ -265,6 +268,7 @@ JsonLine& JsonLine::add_usage(const Usage& usage, double units) {
   }
   add("wsbench_cpu_pct", usage.self_cpu * 100, 1);
   if (usage.have_self_core) {
+    add("wsbench_core_busy_pct", usage.self_core_busy * 100, 1);
     add("wsbench_core_irq_pct", usage.self_core_interrupt * 100, 1);
     add("wsbench_core_other_pct", usage.self_core_other * 100, 1);
   }
@@ -289,9 +293,9 @@ std::string describe_usage(const Usage& usage, double units, std::string_view un
   }
   std::snprintf(text, sizeof(text), "wsbench %.0f%% cpu", usage.self_cpu * 100);
   out += text;
-  if (usage.have_self_core && usage.self_core_interrupt + usage.self_core_other >= 0.05) {
-    std::snprintf(text, sizeof(text), " (its core also: %.0f%% irq, %.0f%% other processes)",
-                  usage.self_core_interrupt * 100, usage.self_core_other * 100);
+  if (usage.have_self_core && usage.self_core_busy - usage.self_cpu >= 0.05) {
+    std::snprintf(text, sizeof(text), " (its core %.0f%% busy: irq, other processes)",
+                  usage.self_core_busy * 100);
     out += text;
   }
   out += "; ";
@@ -305,10 +309,9 @@ void print_summary(const JsonLine& json, const std::string& human, const Usage& 
   if (usage.verdict == "generator-bound") {
     std::fprintf(stderr,
                  "wsbench: WARNING: the generator was the bottleneck (wsbench %.0f%% cpu, its core "
-                 "%.0f%% irq and %.0f%% other processes; server %.0f%%): the server's throughput "
-                 "was not measured, only its cost per message\n",
-                 usage.self_cpu * 100, usage.self_core_interrupt * 100, usage.self_core_other * 100,
-                 usage.server_cpu * 100);
+                 "%.0f%% busy; server %.0f%%): the server's throughput was not measured, only its "
+                 "cost per message\n",
+                 usage.self_cpu * 100, usage.self_core_busy * 100, usage.server_cpu * 100);
   } else if (usage.verdict == "unsaturated") {
     std::fprintf(stderr,
                  "wsbench: note: neither side saturated (server %.0f%%, wsbench %.0f%%): the run "

@@ -88,10 +88,16 @@ struct Usage {
   double core_other_s = 0;  // task time on the core not charged to the server: other processes
   double self_cpu = 0;      // our own fraction of one core
   bool have_self_core = false;
+  double self_core_busy = 0;       // fraction of our core busy with anything
   double self_core_interrupt = 0;  // fraction of our core in irq/softirq (our packets, mostly)
-  double self_core_other = 0;      // fraction of our core that went to other processes
+  // Fraction of our core that went to other processes, at least. Without
+  // CONFIG_IRQ_TIME_ACCOUNTING, softirq work done in a task's own context is in both its
+  // system time and the core's softirq column, so subtracting both undercounts "others".
+  double self_core_other = 0;
   // The server's core time including the kernel's work for it: its user and system time
-  // plus the interrupt time on its core (other processes on that core are left out).
+  // plus the interrupt time on its core (other processes on that core are left out). Without
+  // CONFIG_IRQ_TIME_ACCOUNTING the softirq work done in the server's own context is counted
+  // in both, so this is an upper bound; it is computed the same way for every server.
   double server_core_s() const { return server_user_s + server_system_s + core_interrupt_s; }
   std::string_view verdict;  // "server-bound", "generator-bound" or "unsaturated"
 };
@@ -101,7 +107,9 @@ Usage usage_between(const Snapshot& start, const Snapshot& end);
 class JsonLine {
  public:
   JsonLine& add(std::string_view key, std::string_view value);  // quoted and escaped
-  JsonLine& add(std::string_view key, const char* value) { return add(key, std::string_view(value)); }
+  JsonLine& add(std::string_view key, const char* value) {
+    return add(key, std::string_view(value));
+  }
   JsonLine& add(std::string_view key, double value, int decimals = 3);
   JsonLine& add(std::string_view key, uint64_t value);
   JsonLine& add(std::string_view key, bool value);

@@ -56,7 +56,8 @@ class BroadcastRun final : public ClientHost {
     // its publishes travel on one connection, so they are handled in that order).
     if (options_.protocol == BroadcastProtocol::kJson) {
       std::string join = R"({"event":"join_room","room":")" + options_.room + R"("})";
-      client.send_message(true, std::span(reinterpret_cast<const uint8_t*>(join.data()), join.size()));
+      client.send_message(true,
+                          std::span(reinterpret_cast<const uint8_t*>(join.data()), join.size()));
     }
   }
 
@@ -138,13 +139,12 @@ class BroadcastRun final : public ClientHost {
     if (options_.rate == 0) fill_window(now);
   }
 
-  void start_measuring() {
-    measuring_ = true;
-    published_at_start_ = published_;
-  }
-  void stop_measuring() {
-    measuring_ = false;
-    published_measured_ = published_ - published_at_start_;
+  void set_measuring(bool on) {
+    measuring_ = on;
+    if (on)
+      published_at_start_ = published_;
+    else
+      published_measured_ = published_ - published_at_start_;
   }
 
   uint64_t reached() const { return reached_; }
@@ -182,7 +182,8 @@ class BroadcastRun final : public ClientHost {
     envelope_ = R"({"event":"room_message","room":")" + options_.room + R"(","message":")";
     envelope_.append(reinterpret_cast<const char*>(body_.data()), body_.size());
     envelope_ += "\"}";
-    publisher.send_message(true, std::span(reinterpret_cast<const uint8_t*>(envelope_.data()), envelope_.size()));
+    publisher.send_message(
+        true, std::span(reinterpret_cast<const uint8_t*>(envelope_.data()), envelope_.size()));
     return true;
   }
 
@@ -227,34 +228,34 @@ int run_broadcast(const Options& options) {
     return 1;
   }
   run.start_pacing();
-  int cpu = server_cpu(options);
-  fleet.run_until(now_ns() + seconds_to_ns(options.warmup));
-  Snapshot start = take_snapshot(options.pid, cpu);
-  run.start_measuring();
-  fleet.run_until(start.time_ns + seconds_to_ns(options.duration));
-  run.stop_measuring();
-  Snapshot end = take_snapshot(options.pid, cpu);
+  Usage usage = measure(fleet, options, [&](bool on) { run.set_measuring(on); });
   uint64_t drops = fleet.drops();
   fleet.close_all();
 
-  Usage usage = usage_between(start, end);
   auto deliveries = static_cast<double>(run.deliveries());
   double rate = usage.seconds > 0 ? deliveries / usage.seconds : 0;
-  double publish_rate = usage.seconds > 0 ? static_cast<double>(run.published_measured()) / usage.seconds : 0;
+  double publish_rate =
+      usage.seconds > 0 ? static_cast<double>(run.published_measured()) / usage.seconds : 0;
   const LatencyHistogram& latency = run.latency();
   uint64_t errors = drops + run.stalls();
 
   JsonLine json;
-  json.add("mode", "broadcast").add("label", options.label)
+  json.add("mode", "broadcast")
+      .add("label", options.label)
       .add("protocol", options.protocol == BroadcastProtocol::kRaw ? "raw" : "json")
-      .add("subscribers", uint64_t{options.subscribers}).add("size", uint64_t{options.size})
-      .add("inflight", uint64_t{options.inflight}).add("rate", options.rate, 1)
-      .add("published", run.published_measured()).add("publish_per_s", publish_rate, 1)
-      .add("deliveries", run.deliveries()).add("deliveries_per_s", rate, 1)
+      .add("subscribers", uint64_t{options.subscribers})
+      .add("size", uint64_t{options.size})
+      .add("inflight", uint64_t{options.inflight})
+      .add("rate", options.rate, 1)
+      .add("published", run.published_measured())
+      .add("publish_per_s", publish_rate, 1)
+      .add("deliveries", run.deliveries())
+      .add("deliveries_per_s", rate, 1)
       .add("lat_p50_us", static_cast<double>(latency.percentile(0.50)) / 1e3, 1)
       .add("lat_p99_us", static_cast<double>(latency.percentile(0.99)) / 1e3, 1)
       .add("lat_p999_us", static_cast<double>(latency.percentile(0.999)) / 1e3, 1)
-      .add("skipped", run.skipped()).add("errors", errors);
+      .add("skipped", run.skipped())
+      .add("errors", errors);
   json.add_usage(usage, deliveries);
 
   char line[512];
@@ -267,7 +268,8 @@ int run_broadcast(const Options& options) {
                 static_cast<double>(latency.percentile(0.99)) / 1e3,
                 static_cast<double>(latency.percentile(0.999)) / 1e3);
   std::string human = line + describe_usage(usage, deliveries, "delivery");
-  if (run.skipped() != 0) human += "; " + std::to_string(run.skipped()) + " publishes skipped (server behind)";
+  if (run.skipped() != 0)
+    human += "; " + std::to_string(run.skipped()) + " publishes skipped (server behind)";
   if (errors != 0) {
     human += "; ERRORS: " + std::to_string(drops) + " dropped connections, " +
              std::to_string(run.stalls()) + " stalls";

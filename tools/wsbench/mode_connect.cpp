@@ -32,7 +32,7 @@ int run_connect(const Options& options) {
   if (!raise_fd_limit(options.conns + 64)) return 1;
   IdleHost host;
   Fleet fleet(options, host, options.conns);
-  int cpu = server_cpu(options);
+  int cpu = pinned_cpu(options.pid);
   uint64_t rss_before = options.pid > 0 ? read_rss_kib(options.pid) : 0;
 
   Snapshot start = take_snapshot(options.pid, cpu);
@@ -56,10 +56,15 @@ int run_connect(const Options& options) {
   uint64_t errors = fleet.failures() + drops;
 
   JsonLine json;
-  json.add("mode", "connect").add("label", options.label).add("conns", uint64_t{options.conns})
-      .add("opened", opened).add("held", held).add("handshakes_per_s", rate, 1);
+  json.add("mode", "connect")
+      .add("label", options.label)
+      .add("conns", uint64_t{options.conns})
+      .add("opened", opened)
+      .add("held", held)
+      .add("handshakes_per_s", rate, 1);
   if (options.pid > 0) {
-    json.add("rss_before_kib", rss_before).add("rss_after_kib", rss_after)
+    json.add("rss_before_kib", rss_before)
+        .add("rss_after_kib", rss_after)
         .add("rss_per_conn_kib", per_conn_kib, 3);
   }
   json.add("messages_received", host.messages()).add("errors", errors);
@@ -67,12 +72,14 @@ int run_connect(const Options& options) {
 
   char line[512];
   std::snprintf(line, sizeof(line), "connect %s: %llu of %u upgraded, %.0f handshakes/s",
-                options.label.c_str(), static_cast<unsigned long long>(opened), options.conns, rate);
+                options.label.c_str(), static_cast<unsigned long long>(opened), options.conns,
+                rate);
   std::string human = line;
   if (options.pid > 0) {
-    std::snprintf(line, sizeof(line), "; server RSS %llu -> %llu KiB = %.3f KiB per idle connection",
-                  static_cast<unsigned long long>(rss_before), static_cast<unsigned long long>(rss_after),
-                  per_conn_kib);
+    std::snprintf(line, sizeof(line),
+                  "; server RSS %llu -> %llu KiB = %.3f KiB per idle connection",
+                  static_cast<unsigned long long>(rss_before),
+                  static_cast<unsigned long long>(rss_after), per_conn_kib);
     human += line;
   }
   if (host.messages() != 0) human += "; received " + std::to_string(host.messages()) + " messages";

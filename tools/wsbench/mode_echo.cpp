@@ -25,7 +25,8 @@ class EchoRun final : public ClientHost {
     for (uint32_t i = 0; i < options_.inflight; ++i) send_one(client, now);
   }
 
-  void on_message(Client& client, bool text, std::span<const uint8_t> head, uint64_t length) override {
+  void on_message(Client& client, bool text, std::span<const uint8_t> head,
+                  uint64_t length) override {
     uint64_t now = now_ns();
     // An echo must come back as it went: same type, same length, our timestamp at the front.
     uint64_t sent = 0;
@@ -40,8 +41,7 @@ class EchoRun final : public ClientHost {
 
   void on_closed(Client&, bool, std::string_view) override {}
 
-  void start_measuring() { measuring_ = true; }
-  void stop_measuring() { measuring_ = false; }
+  void set_measuring(bool on) { measuring_ = on; }
   uint64_t messages() const { return messages_; }
   uint64_t mismatches() const { return mismatches_; }
   const LatencyHistogram& latency() const { return latency_; }
@@ -68,17 +68,10 @@ int run_echo(const Options& options) {
   Fleet fleet(options, run, options.conns);
   if (!connect_all(fleet, options.conns)) return 1;
 
-  int cpu = server_cpu(options);
-  fleet.run_until(now_ns() + seconds_to_ns(options.warmup));
-  Snapshot start = take_snapshot(options.pid, cpu);
-  run.start_measuring();
-  fleet.run_until(start.time_ns + seconds_to_ns(options.duration));
-  run.stop_measuring();
-  Snapshot end = take_snapshot(options.pid, cpu);
+  Usage usage = measure(fleet, options, [&](bool on) { run.set_measuring(on); });
   uint64_t drops = fleet.drops();
   fleet.close_all();
 
-  Usage usage = usage_between(start, end);
   auto messages = static_cast<double>(run.messages());
   double rate = usage.seconds > 0 ? messages / usage.seconds : 0;
   double megabytes = rate * options.size / 1e6;
@@ -86,9 +79,14 @@ int run_echo(const Options& options) {
   uint64_t errors = drops + run.mismatches();
 
   JsonLine json;
-  json.add("mode", "echo").add("label", options.label).add("conns", uint64_t{options.conns})
-      .add("inflight", uint64_t{options.inflight}).add("size", uint64_t{options.size})
-      .add("binary", options.binary).add("messages", run.messages()).add("msgs_per_s", rate, 1)
+  json.add("mode", "echo")
+      .add("label", options.label)
+      .add("conns", uint64_t{options.conns})
+      .add("inflight", uint64_t{options.inflight})
+      .add("size", uint64_t{options.size})
+      .add("binary", options.binary)
+      .add("messages", run.messages())
+      .add("msgs_per_s", rate, 1)
       .add("mb_per_s", megabytes, 3)
       .add("lat_p50_us", static_cast<double>(latency.percentile(0.50)) / 1e3, 1)
       .add("lat_p99_us", static_cast<double>(latency.percentile(0.99)) / 1e3, 1)

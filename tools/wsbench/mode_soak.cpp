@@ -28,8 +28,10 @@ class ChurnHost final : public ClientHost {
   }
 
   void on_closed(Client& client, bool was_open, std::string_view why) override {
-    if (why == "closed") ++cycles_;
-    else if (!was_open) ++failed_;
+    if (why == "closed")
+      ++cycles_;
+    else if (!was_open)
+      ++failed_;
     if (running_) fleet_->reconnect(client);
   }
 
@@ -51,8 +53,10 @@ class ChurnHost final : public ClientHost {
 
  private:
   void next_or_close(Client& client) {
-    if (client.counter < options_.messages) client.send_message(!options_.binary, payload_);
-    else client.send_close(ws::close_code::kNormal);
+    if (client.counter < options_.messages)
+      client.send_message(!options_.binary, payload_);
+    else
+      client.send_close(ws::close_code::kNormal);
   }
 
   const Options& options_;
@@ -77,53 +81,61 @@ int run_soak(const Options& options) {
   fleet.set_tick_ms(100);
   fleet.add_clients(options.conns);
 
-  int cpu = server_cpu(options);
-  fleet.run_until(now_ns() + seconds_to_ns(options.warmup));
-  uint64_t rss_start = options.pid > 0 ? read_rss_kib(options.pid) : 0;
-  Snapshot start = take_snapshot(options.pid, cpu);
-  uint64_t cycles_before = host.cycles();
-  uint64_t messages_before = host.messages();
-  host.start_sampling();
-  fleet.run_until(start.time_ns + seconds_to_ns(options.duration));
-  host.stop();
-  Snapshot end = take_snapshot(options.pid, cpu);
-  uint64_t rss_end = options.pid > 0 ? read_rss_kib(options.pid) : 0;
+  uint64_t rss_start = 0, rss_end = 0, cycles_before = 0, messages_before = 0;
+  Usage usage = measure(fleet, options, [&](bool on) {
+    if (on) {
+      rss_start = options.pid > 0 ? read_rss_kib(options.pid) : 0;
+      cycles_before = host.cycles();
+      messages_before = host.messages();
+      host.start_sampling();
+    } else {
+      host.stop();
+      rss_end = options.pid > 0 ? read_rss_kib(options.pid) : 0;
+    }
+  });
   uint64_t drops = fleet.drops();
   fleet.close_all();
 
-  Usage usage = usage_between(start, end);
   auto cycles = static_cast<double>(host.cycles() - cycles_before);
   auto messages = static_cast<double>(host.messages() - messages_before);
-  double growth = rss_start > 0 ? (static_cast<double>(rss_end) / static_cast<double>(rss_start) - 1) * 100 : 0;
+  double growth =
+      rss_start > 0 ? (static_cast<double>(rss_end) / static_cast<double>(rss_start) - 1) * 100 : 0;
   uint64_t errors = host.failed() + drops + host.mismatches();
 
   JsonLine json;
-  json.add("mode", "soak").add("label", options.label).add("conns", uint64_t{options.conns})
+  json.add("mode", "soak")
+      .add("label", options.label)
+      .add("conns", uint64_t{options.conns})
       .add("messages_per_conn", uint64_t{options.messages})
-      .add("cycles", static_cast<uint64_t>(cycles)).add("cycles_per_s", cycles / usage.seconds, 1)
+      .add("cycles", static_cast<uint64_t>(cycles))
+      .add("cycles_per_s", cycles / usage.seconds, 1)
       .add("msgs_per_s", messages / usage.seconds, 1);
   if (options.pid > 0) {
-    json.add("rss_start_kib", rss_start).add("rss_end_kib", rss_end)
-        .add("rss_max_kib", std::max(host.rss_max(), rss_end)).add("rss_growth_pct", growth, 2);
+    json.add("rss_start_kib", rss_start)
+        .add("rss_end_kib", rss_end)
+        .add("rss_max_kib", std::max(host.rss_max(), rss_end))
+        .add("rss_growth_pct", growth, 2);
   }
   json.add("errors", errors);
   json.add_usage(usage, cycles);
 
   char line[512];
   std::snprintf(line, sizeof(line), "soak %s: %u slots, %.0f connections/s, %.0f msg/s over %.0f s",
-                options.label.c_str(), options.conns, cycles / usage.seconds, messages / usage.seconds,
-                usage.seconds);
+                options.label.c_str(), options.conns, cycles / usage.seconds,
+                messages / usage.seconds, usage.seconds);
   std::string human = line;
   if (options.pid > 0) {
     std::snprintf(line, sizeof(line), "; server RSS %llu -> %llu KiB (%+.2f%%, max %llu)",
-                  static_cast<unsigned long long>(rss_start), static_cast<unsigned long long>(rss_end),
-                  growth, static_cast<unsigned long long>(std::max(host.rss_max(), rss_end)));
+                  static_cast<unsigned long long>(rss_start),
+                  static_cast<unsigned long long>(rss_end), growth,
+                  static_cast<unsigned long long>(std::max(host.rss_max(), rss_end)));
     human += line;
   }
   human += "; " + describe_usage(usage, cycles, "connection");
   if (errors != 0) {
-    human += "; ERRORS: " + std::to_string(host.failed()) + " failed connects, " + std::to_string(drops) +
-             " dropped, " + std::to_string(host.mismatches()) + " wrong echoes";
+    human += "; ERRORS: " + std::to_string(host.failed()) + " failed connects, " +
+             std::to_string(drops) + " dropped, " + std::to_string(host.mismatches()) +
+             " wrong echoes";
     if (!fleet.first_error().empty()) human += " (" + fleet.first_error() + ")";
   }
   print_summary(json, human, usage);

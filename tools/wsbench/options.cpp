@@ -70,9 +70,12 @@ bool take_uint(std::string_view text, uint64_t min, uint64_t max, Field& field) 
 }
 
 bool parse_protocol(std::string_view name, BroadcastProtocol& out) {
-  if (name == "raw") out = BroadcastProtocol::kRaw;
-  else if (name == "json") out = BroadcastProtocol::kJson;
-  else return false;
+  if (name == "raw")
+    out = BroadcastProtocol::kRaw;
+  else if (name == "json")
+    out = BroadcastProtocol::kJson;
+  else
+    return false;
   return true;
 }
 
@@ -105,10 +108,14 @@ bool parse_options(int argc, char** argv, Options& out, int& exit_code) {
     exit_code = 0;
     return false;
   }
-  if (mode == "echo") out.mode = Mode::kEcho;
-  else if (mode == "broadcast") out.mode = Mode::kBroadcast;
-  else if (mode == "connect") out.mode = Mode::kConnect;
-  else if (mode == "soak") out.mode = Mode::kSoak;
+  if (mode == "echo")
+    out.mode = Mode::kEcho;
+  else if (mode == "broadcast")
+    out.mode = Mode::kBroadcast;
+  else if (mode == "connect")
+    out.mode = Mode::kConnect;
+  else if (mode == "soak")
+    out.mode = Mode::kSoak;
   else {
     std::fprintf(stderr, "wsbench: unknown mode '%s'\n\n%s", argv[1], kUsage);
     return false;
@@ -131,25 +138,44 @@ bool parse_options(int argc, char** argv, Options& out, int& exit_code) {
     }
     const char* value = argv[++i];
     bool ok = true;
-    if (flag == "--host") out.host = value;
-    else if (flag == "--port") ok = take_uint(value, 1, 65535, out.port);
-    else if (flag == "--path") ok = (out.path = value).starts_with("/");
-    else if (flag == "--pid") ok = take_uint(value, 1, 1 << 30, out.pid);
-    else if (flag == "--label") out.label = value;
-    else if (flag == "--conns") ok = take_uint(value, 1, 1000000, out.conns);
-    else if (flag == "--inflight") ok = take_uint(value, 1, 100000, out.inflight);
-    else if (flag == "--size") ok = take_uint(value, 0, 16u << 20, out.size);
-    else if (flag == "--duration") ok = parse_seconds(value, out.duration) && out.duration > 0;
-    else if (flag == "--warmup") ok = parse_seconds(value, out.warmup);
-    else if (flag == "--subscribers") ok = take_uint(value, 1, 1000000, out.subscribers);
-    else if (flag == "--rate") ok = parse_seconds(value, out.rate);
-    else if (flag == "--protocol") ok = parse_protocol(value, out.protocol);
-    else if (flag == "--room") out.room = value;
-    else if (flag == "--hold") ok = parse_seconds(value, out.hold);
-    else if (flag == "--concurrency") ok = take_uint(value, 1, 100000, out.concurrency);
-    else if (flag == "--src-addrs") ok = take_uint(value, 1, 250, out.src_addrs);
-    else if (flag == "--messages") ok = take_uint(value, 0, 1000000, out.messages);
-    else if (flag == "--timeout") ok = parse_seconds(value, out.timeout) && out.timeout > 0;
+    if (flag == "--host")
+      out.host = value;
+    else if (flag == "--port")
+      ok = take_uint(value, 1, 65535, out.port);
+    else if (flag == "--path")
+      ok = (out.path = value).starts_with("/");
+    else if (flag == "--pid")
+      ok = take_uint(value, 1, 1 << 30, out.pid);
+    else if (flag == "--label")
+      out.label = value;
+    else if (flag == "--conns")
+      ok = take_uint(value, 1, 1000000, out.conns);
+    else if (flag == "--inflight")
+      ok = take_uint(value, 1, 100000, out.inflight);
+    else if (flag == "--size")
+      ok = take_uint(value, 0, 16u << 20, out.size);
+    else if (flag == "--duration")
+      ok = parse_seconds(value, out.duration) && out.duration > 0;
+    else if (flag == "--warmup")
+      ok = parse_seconds(value, out.warmup);
+    else if (flag == "--subscribers")
+      ok = take_uint(value, 1, 1000000, out.subscribers);
+    else if (flag == "--rate")
+      ok = parse_seconds(value, out.rate);
+    else if (flag == "--protocol")
+      ok = parse_protocol(value, out.protocol);
+    else if (flag == "--room")
+      out.room = value;
+    else if (flag == "--hold")
+      ok = parse_seconds(value, out.hold);
+    else if (flag == "--concurrency")
+      ok = take_uint(value, 1, 100000, out.concurrency);
+    else if (flag == "--src-addrs")
+      ok = take_uint(value, 1, 250, out.src_addrs);
+    else if (flag == "--messages")
+      ok = take_uint(value, 0, 1000000, out.messages);
+    else if (flag == "--timeout")
+      ok = parse_seconds(value, out.timeout) && out.timeout > 0;
     else {
       std::fprintf(stderr, "wsbench: unknown option %s\n", argv[i - 1]);
       return false;
@@ -165,7 +191,8 @@ bool parse_options(int argc, char** argv, Options& out, int& exit_code) {
                  out.host.c_str());
     return false;
   }
-  if (out.conns == 0) out.conns = out.mode == Mode::kConnect ? 10000 : out.mode == Mode::kSoak ? 50 : 100;
+  if (out.conns == 0)
+    out.conns = out.mode == Mode::kConnect ? 10000 : out.mode == Mode::kSoak ? 50 : 100;
   if (out.inflight == 0) out.inflight = out.mode == Mode::kBroadcast ? 8 : 1;
   exit_code = 0;
   return true;

@@ -19,10 +19,10 @@ struct Options {
   std::string host = "127.0.0.1";
   uint16_t port = 9001;
   std::string path = "/";
-  int pid = 0;                  // server process: CPU time and RSS come from /proc/<pid>
-  std::string label = "server"; // printed in the summary, so a table can tell servers apart
+  int pid = 0;                   // server process: CPU time and RSS come from /proc/<pid>
+  std::string label = "server";  // printed in the summary, so a table can tell servers apart
 
-  uint32_t conns = 0;           // 0 means the mode's default (see options.cpp)
+  uint32_t conns = 0;  // 0 means the mode's default (see options.cpp)
   uint32_t inflight = 0;
   uint32_t size = 20;
   bool binary = false;
@@ -30,15 +30,15 @@ struct Options {
   double warmup = 1.0;
 
   uint32_t subscribers = 1000;
-  double rate = 0;              // broadcast: messages/s; 0 = as fast as delivery keeps up
+  double rate = 0;  // broadcast: messages/s; 0 = as fast as delivery keeps up
   BroadcastProtocol protocol = BroadcastProtocol::kRaw;
   std::string room = "bench";
 
-  double hold = 1.0;            // connect: idle seconds before reading the server's RSS
-  uint32_t concurrency = 100;   // connect/soak: handshakes in progress at once
-  uint32_t src_addrs = 0;       // source addresses 127.0.0.1..N; 0 = one per 2,500 conns
-  uint32_t messages = 5;        // soak: messages each connection echoes before closing
-  double timeout = 60.0;        // any phase that takes longer than this fails the run
+  double hold = 1.0;           // connect: idle seconds before reading the server's RSS
+  uint32_t concurrency = 100;  // connect/soak: handshakes in progress at once
+  uint32_t src_addrs = 0;      // source addresses 127.0.0.1..N; 0 = one per 2,500 conns
+  uint32_t messages = 5;       // soak: messages each connection echoes before closing
+  double timeout = 60.0;       // any phase that takes longer than this fails the run
 };
 
 // Parses argv. On error or --help prints to stderr and returns false; `exit_code` says how

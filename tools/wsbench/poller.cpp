@@ -26,7 +26,9 @@ Poller::Poller() : epoll_fd_(epoll_create1(EPOLL_CLOEXEC)) {
   }
 }
 
-Poller::~Poller() { close(epoll_fd_); }
+Poller::~Poller() {
+  close(epoll_fd_);
+}
 
 bool Poller::add(int fd, void* owner, bool want_write) {
   epoll_event event{};
@@ -42,7 +44,9 @@ bool Poller::modify(int fd, void* owner, bool want_write) {
   return epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) == 0;
 }
 
-void Poller::remove(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+void Poller::remove(int fd) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
 int Poller::wait(std::span<PollEvent> out, int timeout_ms) {
   epoll_event events[kMaxBatch];
@@ -55,9 +59,9 @@ int Poller::wait(std::span<PollEvent> out, int timeout_ms) {
   }
   for (int i = 0; i < count; ++i) {
     uint32_t bits = events[i].events;
-    out[static_cast<size_t>(i)] = PollEvent{events[i].data.ptr, (bits & EPOLLIN) != 0,
-                                            (bits & EPOLLOUT) != 0,
-                                            (bits & (EPOLLERR | EPOLLHUP)) != 0};
+    out[static_cast<size_t>(i)] =
+        PollEvent{events[i].data.ptr, (bits & EPOLLIN) != 0, (bits & EPOLLOUT) != 0,
+                  (bits & (EPOLLERR | EPOLLHUP)) != 0};
   }
   return count;
 }

@@ -41,9 +41,12 @@ bool parse_hex(std::span<const uint8_t> text, int digits, uint64_t& value) {
   for (int i = 0; i < digits; ++i) {
     uint8_t c = text[static_cast<size_t>(i)];
     uint64_t nibble = 0;
-    if (c >= '0' && c <= '9') nibble = c - '0';
-    else if (c >= 'a' && c <= 'f') nibble = c - 'a' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      nibble = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      nibble = c - 'a' + 10;
+    else
+      return false;
     result = result << 4 | nibble;
   }
   value = result;
@@ -55,13 +58,22 @@ bool connect_all(Fleet& fleet, size_t count) {
   uint64_t deadline = now_ns() + seconds_to_ns(fleet.options().timeout);
   bool finished = fleet.run_until(deadline, [&] { return fleet.pending() == 0; });
   if (finished && fleet.open_now() == fleet.size()) return true;
-  std::fprintf(stderr, "wsbench: only %llu of %zu connections upgraded%s (%llu failed; first error: %s)\n",
-               static_cast<unsigned long long>(fleet.open_now()), fleet.size(),
-               finished ? "" : " before the timeout", static_cast<unsigned long long>(fleet.failures()),
-               fleet.first_error().empty() ? "none" : fleet.first_error().c_str());
+  std::fprintf(
+      stderr, "wsbench: only %llu of %zu connections upgraded%s (%llu failed; first error: %s)\n",
+      static_cast<unsigned long long>(fleet.open_now()), fleet.size(),
+      finished ? "" : " before the timeout", static_cast<unsigned long long>(fleet.failures()),
+      fleet.first_error().empty() ? "none" : fleet.first_error().c_str());
   return false;
 }
 
-int server_cpu(const Options& options) { return pinned_cpu(options.pid); }
+Usage measure(Fleet& fleet, const Options& options, const std::function<void(bool)>& measuring) {
+  int cpu = pinned_cpu(options.pid);
+  fleet.run_until(now_ns() + seconds_to_ns(options.warmup));
+  Snapshot start = take_snapshot(options.pid, cpu);
+  measuring(true);
+  fleet.run_until(start.time_ns + seconds_to_ns(options.duration));
+  measuring(false);
+  return usage_between(start, take_snapshot(options.pid, cpu));
+}
 
 }  // namespace wsrelay::wsbench

@@ -46,9 +46,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.set(beast::http::field::server, "beast-echo");
-    }));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "beast-echo"); }));
     ws_.async_accept([self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
 
@@ -77,14 +76,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!hub_.broadcast) {
       // Echo straight from the read buffer, then read again once it is written.
       ws_.text(text);
-      ws_.async_write(buffer_.data(), [self = shared_from_this()](beast::error_code wec, std::size_t) {
-        if (wec) return self->leave();
-        self->buffer_.consume(self->buffer_.size());
-        self->read();
-      });
+      ws_.async_write(buffer_.data(),
+                      [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                        if (wec) return self->leave();
+                        self->buffer_.consume(self->buffer_.size());
+                        self->read();
+                      });
       return;
     }
-    auto message = std::make_shared<const Message>(Message{beast::buffers_to_string(buffer_.data()), text});
+    auto message =
+        std::make_shared<const Message>(Message{beast::buffers_to_string(buffer_.data()), text});
     buffer_.consume(buffer_.size());
     // Safe to iterate: deliver() only starts writes; sessions leave in completion handlers.
     for (Session* session : hub_.sessions) session->deliver(message);
@@ -93,11 +94,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write_next() {
     ws_.text(queue_.front()->text);
-    ws_.async_write(asio::buffer(queue_.front()->data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->leave();
-      self->queue_.pop_front();
-      if (!self->queue_.empty()) self->write_next();
-    });
+    ws_.async_write(asio::buffer(queue_.front()->data),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) return self->leave();
+                      self->queue_.pop_front();
+                      if (!self->queue_.empty()) self->write_next();
+                    });
   }
 
   void leave() {
@@ -142,9 +144,12 @@ int main(int argc, char** argv) {
   unsigned short port = 9001;
   Hub hub;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) port = static_cast<unsigned short>(std::atoi(argv[++i]));
-    else if (std::strcmp(argv[i], "--broadcast") == 0) hub.broadcast = true;
-    else if (std::strcmp(argv[i], "--host") == 0 && i + 1 < argc) ++i;  // always 127.0.0.1
+    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc)
+      port = static_cast<unsigned short>(std::atoi(argv[++i]));
+    else if (std::strcmp(argv[i], "--broadcast") == 0)
+      hub.broadcast = true;
+    else if (std::strcmp(argv[i], "--host") == 0 && i + 1 < argc)
+      ++i;  // always 127.0.0.1
     else {
       std::fprintf(stderr, "usage: beast_echo --port N [--broadcast]\n");
       return 2;
@@ -155,7 +160,8 @@ int main(int argc, char** argv) {
   listener.accept();
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code, int) { io.stop(); });
-  std::printf("beast_echo listening on 127.0.0.1:%u%s\n", port, hub.broadcast ? " (broadcast)" : "");
+  std::printf("beast_echo listening on 127.0.0.1:%u%s\n", port,
+              hub.broadcast ? " (broadcast)" : "");
   std::fflush(stdout);
   io.run();
   return 0;

@@ -22,9 +22,12 @@ int main(int argc, char** argv) {
   unsigned short port = 9001;
   bool broadcast = false;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) port = static_cast<unsigned short>(std::atoi(argv[++i]));
-    else if (std::strcmp(argv[i], "--broadcast") == 0) broadcast = true;
-    else if (std::strcmp(argv[i], "--host") == 0 && i + 1 < argc) ++i;  // always 127.0.0.1
+    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc)
+      port = static_cast<unsigned short>(std::atoi(argv[++i]));
+    else if (std::strcmp(argv[i], "--broadcast") == 0)
+      broadcast = true;
+    else if (std::strcmp(argv[i], "--host") == 0 && i + 1 < argc)
+      ++i;  // always 127.0.0.1
     else {
       std::fprintf(stderr, "usage: wspp_echo --port N [--broadcast]\n");
       return 2;
@@ -41,7 +44,8 @@ int main(int argc, char** argv) {
   // After accept (the socket-init hook runs before the socket is open).
   server.set_tcp_post_init_handler([&](connection_hdl hdl) {
     boost::system::error_code ignored;
-    server.get_con_from_hdl(hdl)->get_raw_socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    server.get_con_from_hdl(hdl)->get_raw_socket().set_option(boost::asio::ip::tcp::no_delay(true),
+                                                              ignored);
   });
   server.set_open_handler([&](connection_hdl hdl) { clients.insert(hdl); });
   server.set_close_handler([&](connection_hdl hdl) { clients.erase(hdl); });
