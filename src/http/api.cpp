@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include "app/names.hpp"
+#include "http/json_text.hpp"
 #include "http/response.hpp"
 #include "http/url.hpp"
 #include "log/logger.hpp"
@@ -12,45 +13,32 @@
 namespace wsrelay::http {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonWriter;
 
 // The API's bodies are capped by the server (max_http_body, 413); the parser's own size cap
 // only has to be at least that.
 constexpr size_t kParserSizeCap = size_t{1} << 30;
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-void key(Writer& writer, std::string_view name) {
-  writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-}
-void string(Writer& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-std::string text_of(const rapidjson::StringBuffer& buffer) { return {buffer.GetString(), buffer.GetSize()}; }
 
 void room_fields(Writer& writer, const app::RoomSnapshot& room) {
-  key(writer, "name");
-  string(writer, room.name);
-  key(writer, "members");
+  write_key(writer, "name");
+  write_string(writer, room.name);
+  write_key(writer, "members");
   writer.Uint64(room.members);
-  key(writer, "declared");
+  write_key(writer, "declared");
   writer.Bool(room.declared);
-  key(writer, "private");
+  write_key(writer, "private");
   writer.Bool(room.is_private);
-  key(writer, "last_sequence");
+  write_key(writer, "last_sequence");
   writer.Uint64(room.last_sequence);
 }
 
 // "application/json", optionally with parameters ("; charset=utf-8"); the media type is
 // case-insensitive (RFC 9110 §8.3.1).
 bool is_json_media_type(std::string_view content_type) {
-  return ws::equals_ignore_case(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+  return ws::equals_ignore_case(trim_whitespace(content_type.substr(0, content_type.find(';'))), "application/json");
 }
 
 // The first member called `name` (JSON allows duplicates; the first wins, as in the protocol).
@@ -98,7 +86,7 @@ ApiKey::ApiKey(std::string_view key) : enabled_(!key.empty()), digest_(sha256(ke
 
 bool ApiKey::authorizes(std::string_view authorization) const {
   if (!enabled_) return false;
-  authorization = trim(authorization);
+  authorization = trim_whitespace(authorization);
   // credentials = auth-scheme 1*SP token68 (RFC 9110 §11.4, RFC 6750 §2.1).
   constexpr std::string_view kScheme = "Bearer";
   if (authorization.size() <= kScheme.size() ||
@@ -106,7 +94,7 @@ bool ApiKey::authorizes(std::string_view authorization) const {
       authorization[kScheme.size()] != ' ') {
     return false;
   }
-  const std::string_view presented = trim(authorization.substr(kScheme.size()));
+  const std::string_view presented = trim_whitespace(authorization.substr(kScheme.size()));
   // Digests of equal length are compared in constant time: how long the presented key is, and
   // how much of it is right, are both invisible to a timing attacker.
   return equal_constant_time(sha256(presented), digest_);
@@ -231,7 +219,7 @@ void BackendApi::answer(const Delivery& delivery, server::HttpResponse& response
       rapidjson::StringBuffer buffer;
       Writer writer(buffer);
       writer.StartObject();
-      key(writer, "delivered");
+      write_key(writer, "delivered");
       writer.Uint64(delivery.delivered);
       writer.EndObject();
       set_json(response, 200, text_of(buffer));
@@ -261,7 +249,7 @@ void BackendApi::list_rooms(const Request&, server::HttpResponse& response) {
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();
-  key(writer, "rooms");
+  write_key(writer, "rooms");
   writer.StartArray();
   for (const app::RoomSnapshot& room : rooms) {
     writer.StartObject();
@@ -269,7 +257,7 @@ void BackendApi::list_rooms(const Request&, server::HttpResponse& response) {
     writer.EndObject();
   }
   writer.EndArray();
-  key(writer, "count");
+  write_key(writer, "count");
   writer.Uint64(rooms.size());
   writer.EndObject();
   set_json(response, 200, text_of(buffer));
@@ -285,11 +273,11 @@ void BackendApi::show_room(const Request& request, server::HttpResponse& respons
   Writer writer(buffer);
   writer.StartObject();
   room_fields(writer, detail.summary);
-  key(writer, "clients");
+  write_key(writer, "clients");
   writer.StartArray();
-  for (const std::string& id : detail.clients) string(writer, id);
+  for (const std::string& id : detail.clients) write_string(writer, id);
   writer.EndArray();
-  key(writer, "clients_truncated");
+  write_key(writer, "clients_truncated");
   writer.Bool(detail.clients.size() < detail.summary.members);
   writer.EndObject();
   set_json(response, 200, text_of(buffer));

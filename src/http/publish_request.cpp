@@ -7,20 +7,14 @@
 #include <charconv>
 #include <optional>
 
+#include "http/json_text.hpp"
 #include "http/publish_client.hpp"
 #include "ws/http_request.hpp"
 
 namespace wsrelay::http {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void key(Writer& writer, std::string_view name) {
-  writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-}
-void string(Writer& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
+using Writer = JsonWriter;
 
 // A JSON value given on the command line. Iterative parsing: even a silly argument cannot
 // exhaust the stack.
@@ -40,9 +34,9 @@ struct MessageArg {
 };
 
 bool write_message(Writer& writer, const MessageArg& message, std::string_view json_option, std::string& error) {
-  key(writer, "message");
+  write_key(writer, "message");
   if (message.text) {
-    string(writer, *message.text);
+    write_string(writer, *message.text);
     return true;
   }
   rapidjson::Document document;
@@ -153,17 +147,17 @@ bool parse_publish_args(const std::vector<std::string>& args, PublishSettings& s
       return false;
     }
     command.path = "/api/signal";
-    key(writer, "name");
-    string(writer, *signal);
+    write_key(writer, "name");
+    write_string(writer, *signal);
     if (data) {
       rapidjson::Document document;
       if (!parse_json(*data, "--data", document, error)) return false;
-      key(writer, "data");
+      write_key(writer, "data");
       document.Accept(writer);
     }
     if (room) {
-      key(writer, "room");
-      string(writer, *room);
+      write_key(writer, "room");
+      write_string(writer, *room);
     }
   } else if (broadcast) {
     if (room || message.given()) {
@@ -179,8 +173,8 @@ bool parse_publish_args(const std::vector<std::string>& args, PublishSettings& s
       return false;
     }
     command.path = "/api/send";
-    key(writer, "client_id");
-    string(writer, *to);
+    write_key(writer, "client_id");
+    write_string(writer, *to);
     if (!write_message(writer, message, "--message-json", error)) return false;
   } else if (list_rooms) {
     if (room || message.given()) {
@@ -197,8 +191,8 @@ bool parse_publish_args(const std::vector<std::string>& args, PublishSettings& s
       return true;
     }
     command.path = "/api/publish";
-    key(writer, "room");
-    string(writer, *room);
+    write_key(writer, "room");
+    write_string(writer, *room);
     if (!write_message(writer, message, "--message-json", error)) return false;
   } else {
     error = message.given() ? "--message needs --room or --to" : "nothing to publish";

@@ -1,16 +1,8 @@
 #include "http/response.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "http/json_text.hpp"
 
 namespace wsrelay::http {
-namespace {
-
-void write_string(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-}  // namespace
 
 void set_json(server::HttpResponse& response, int status, std::string body) {
   response.status = status;
@@ -22,7 +14,7 @@ void set_json(server::HttpResponse& response, int status, std::string body) {
 void set_error(server::HttpResponse& response, int status, std::string_view code,
                std::string_view message, std::string_view field) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  JsonWriter writer(buffer);
   writer.StartObject();
   writer.Key("error");
   writer.StartObject();
@@ -36,7 +28,7 @@ void set_error(server::HttpResponse& response, int status, std::string_view code
   }
   writer.EndObject();
   writer.EndObject();
-  set_json(response, status, std::string(buffer.GetString(), buffer.GetSize()));
+  set_json(response, status, text_of(buffer));
 }
 
 }  // namespace wsrelay::http

@@ -4,6 +4,7 @@
 
 #include "http/digest.hpp"
 #include "http/http_date.hpp"
+#include "http/json_text.hpp"
 #include "http/static_files.hpp"
 
 namespace wsrelay::http {
@@ -17,12 +18,6 @@ bool equals_lower(std::string_view text, std::string_view lowercase) {
     if (lower(text[i]) != lowercase[i]) return false;
   }
   return true;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 // Extension -> type. JavaScript is text/javascript (RFC 9239); text types carry the charset so
@@ -82,10 +77,10 @@ StaticFile make_static_file(std::string name, std::string body, int64_t modified
 bool if_none_match_matches(std::string_view field, std::string_view etag) {
   // Weak comparison ignores a W/ prefix on either side (RFC 9110 §8.8.3.2).
   if (etag.substr(0, 2) == "W/") etag.remove_prefix(2);
-  if (trim(field) == "*") return true;
+  if (trim_whitespace(field) == "*") return true;
   while (!field.empty()) {
     const size_t comma = field.find(',');
-    std::string_view tag = trim(field.substr(0, comma));
+    std::string_view tag = trim_whitespace(field.substr(0, comma));
     if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
     if (tag == etag) return true;
     if (comma == std::string_view::npos) break;

@@ -4,33 +4,28 @@
 #include <rapidjson/writer.h>
 
 #include "app/timestamp.hpp"
+#include "http/json_text.hpp"
 #include "http/snapshot.hpp"
 
 namespace wsrelay::http {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = JsonWriter;
 
-void key(Writer& writer, std::string_view name) {
-  writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-}
-void string(Writer& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
 void in_out(Writer& writer, std::string_view name, uint64_t in, uint64_t out) {
-  key(writer, name);
+  write_key(writer, name);
   writer.StartObject();
-  key(writer, "in");
+  write_key(writer, "in");
   writer.Uint64(in);
-  key(writer, "out");
+  write_key(writer, "out");
   writer.Uint64(out);
   writer.EndObject();
 }
 void counts(Writer& writer, std::string_view name, const std::vector<app::NamedCount>& list) {
-  key(writer, name);
+  write_key(writer, name);
   writer.StartObject();
   for (const app::NamedCount& item : list) {
-    key(writer, item.name);
+    write_key(writer, item.name);
     writer.Uint64(item.count);
   }
   writer.EndObject();
@@ -42,9 +37,9 @@ std::string render_health(uint64_t uptime_ms) {
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();
-  key(writer, "status");
-  string(writer, "ok");
-  key(writer, "uptime");
+  write_key(writer, "status");
+  write_string(writer, "ok");
+  write_key(writer, "uptime");
   writer.Uint64(uptime_ms / 1000);
   writer.EndObject();
   return {buffer.GetString(), buffer.GetSize()};
@@ -55,66 +50,66 @@ std::string render_stats(const Snapshot& snapshot) {
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();
-  key(writer, "uptime");
+  write_key(writer, "uptime");
   writer.Uint64(server.uptime_ms / 1000);
-  key(writer, "uptime_ms");
+  write_key(writer, "uptime_ms");
   writer.Uint64(server.uptime_ms);
   if (snapshot.app) {
-    key(writer, "started_at");
-    string(writer, app::Timestamp(snapshot.app->started_at_ms).view());
+    write_key(writer, "started_at");
+    write_string(writer, app::Timestamp(snapshot.app->started_at_ms).view());
   }
   // Clients are the application's when there is one (its record of who is connected), else the
   // server's count of upgraded connections: the same number whenever both exist.
-  key(writer, "clients");
+  write_key(writer, "clients");
   writer.Uint64(snapshot.app ? snapshot.app->clients : server.websockets);
 
-  key(writer, "connections");
+  write_key(writer, "connections");
   writer.StartObject();
-  key(writer, "open");
+  write_key(writer, "open");
   writer.Uint64(server.connections);
-  key(writer, "websocket");
+  write_key(writer, "websocket");
   writer.Uint64(server.websockets);
-  key(writer, "accepted_total");
+  write_key(writer, "accepted_total");
   writer.Uint64(server.stats.connections_accepted);
-  key(writer, "upgrades_total");
+  write_key(writer, "upgrades_total");
   writer.Uint64(server.stats.upgrades);
   writer.EndObject();
 
-  key(writer, "http_requests");
+  write_key(writer, "http_requests");
   writer.Uint64(server.stats.http_requests);
   in_out(writer, "messages", server.stats.messages_in, server.stats.messages_out);
   in_out(writer, "bytes", server.stats.bytes_in, server.stats.bytes_out);
-  key(writer, "pings_sent");
+  write_key(writer, "pings_sent");
   writer.Uint64(server.stats.pings_sent);
 
-  key(writer, "rooms");
+  write_key(writer, "rooms");
   writer.StartArray();
   if (snapshot.app) {
     for (const app::RoomSnapshot& room : snapshot.app->rooms) {
       writer.StartObject();
-      key(writer, "name");
-      string(writer, room.name);
-      key(writer, "members");
+      write_key(writer, "name");
+      write_string(writer, room.name);
+      write_key(writer, "members");
       writer.Uint64(room.members);
-      key(writer, "declared");
+      write_key(writer, "declared");
       writer.Bool(room.declared);
-      key(writer, "private");
+      write_key(writer, "private");
       writer.Bool(room.is_private);
-      key(writer, "last_sequence");
+      write_key(writer, "last_sequence");
       writer.Uint64(room.last_sequence);
       writer.EndObject();
     }
   }
   writer.EndArray();
-  key(writer, "signal_names");
+  write_key(writer, "signal_names");
   writer.Uint64(snapshot.app ? snapshot.app->signal_names : 0);
   counts(writer, "events", snapshot.app ? snapshot.app->events : std::vector<app::NamedCount>{});
   counts(writer, "errors", snapshot.app ? snapshot.app->errors : std::vector<app::NamedCount>{});
 
-  key(writer, "rejections");
+  write_key(writer, "rejections");
   writer.StartObject();
   for (size_t i = 0; i < server::kRejectNames.size(); ++i) {
-    key(writer, server::kRejectNames[i]);
+    write_key(writer, server::kRejectNames[i]);
     writer.Uint64(server.stats.rejects[i]);
   }
   writer.EndObject();
