@@ -35,7 +35,9 @@ int connect_to(const HttpUrl& url, int timeout_seconds, std::string& error) {
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     if (::connect(fd, address->ai_addr, address->ai_addrlen) == 0) break;
-    error = "cannot connect to " + url.host_header + ": " + std::strerror(errno);
+    // With SO_SNDTIMEO set, a connect that times out fails with EINPROGRESS.
+    error = "cannot connect to " + url.host_header + ": " +
+            (errno == EINPROGRESS ? std::string("timed out") : std::string(std::strerror(errno)));
     ::close(fd);
     fd = -1;
   }
