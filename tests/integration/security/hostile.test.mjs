@@ -25,7 +25,7 @@ const MAX_PENDING_OUTPUT = 64 * 1024;
 // docs/security.md: "stays under 32 MiB". A sanitizer build's allocator keeps freed memory in
 // quarantine and shadows all of it, so it gets a bound of its own.
 const SANITIZED = /san/.test(binaryPath());
-const RSS_BOUND_KIB = (SANITIZED ? 512 : 32) * 1024;
+const RSS_BOUND_KIB = (SANITIZED ? 256 : 32) * 1024;
 const ECHO_EVERY_MS = 200;         // 300 a minute: under the 600 a minute the server allows
 
 function post(port, path, body) {
