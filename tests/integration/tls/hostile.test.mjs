@@ -1,0 +1,167 @@
+// Clients that do not speak TLS properly, against the TLS port (issue 6): a plain-text HTTP
+// client and random garbage are dropped without harming a concurrent wss client and are
+// counted (GET /stats: rejections.tls_handshake); a client that stalls mid-handshake is dropped
+// after handshake_timeout; TLS 1.0/1.1 and non-AEAD cipher suites are refused while TLS 1.2
+// and 1.3 are accepted (openssl s_client).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import {
+  makePki, startTlsServer, openWss, echo, closeWs, stats, runCommand, waitUntil, timeoutScale, WAIT_MS,
+} from './tls_helpers.mjs';
+
+let pki;
+before(async () => { pki = await makePki(); });
+after(() => pki?.remove());
+
+// Connects over plain TCP, writes `bytes`, and resolves with everything the server sent back
+// and how the connection ended, once the server has closed it.
+function rawExchange(port, bytes, ms = WAIT_MS) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    const chunks = [];
+    const started = Date.now();
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`server kept the connection over ${ms} ms`)); }, ms);
+    socket.on('connect', () => { if (bytes.length) socket.write(bytes); });
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => {});  // a reset is one of the ways to be dropped
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ received: Buffer.concat(chunks), elapsed: Date.now() - started });
+    });
+  });
+}
+
+// The ClientHello a real TLS client sends, captured from Node's own TLS stack.
+async function captureClientHello() {
+  let hello = null;
+  const capture = net.createServer((socket) => {
+    socket.once('data', (chunk) => { hello = chunk; socket.destroy(); });
+  });
+  await new Promise((resolve) => capture.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => {
+    const client = tls.connect({ port: capture.address().port, host: '127.0.0.1', rejectUnauthorized: false });
+    client.on('error', resolve);
+    client.on('close', resolve);
+  });
+  capture.close();
+  assert.ok(hello && hello[0] === 0x16, 'captured a TLS handshake record');
+  return hello;
+}
+
+describe('plain text and garbage on the TLS port', () => {
+  let server;
+  before(async () => { server = await startTlsServer(['echo', '--log-level', 'debug'], pki); });
+  after(async () => { await server?.stop(); });
+
+  test('a plain HTTP request and random garbage are dropped, counted, and a wss client is unharmed', async () => {
+    const { ws } = await openWss(server.wssUrl, pki.ca);
+    const before = (await stats(server, pki.ca)).rejections.tls_handshake;
+
+    const plain = await rawExchange(server.port, Buffer.from('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    // No HTTP answer in clear text: at most a TLS alert record (content type 21).
+    assert.ok(!plain.received.toString('latin1').includes('HTTP/1.1'), 'no plain-text HTTP response');
+    if (plain.received.length > 0) assert.equal(plain.received[0], 21, 'only a TLS alert comes back');
+    assert.equal((await echo(ws, 'still here after plain http')).data.toString(), 'still here after plain http');
+
+    for (let i = 0; i < 3; ++i) {
+      const garbage = crypto.randomBytes(4096);
+      garbage[0] = 0x42;  // never a valid TLS record type
+      await rawExchange(server.port, garbage);
+      const payload = crypto.randomBytes(70000);
+      assert.ok((await echo(ws, payload)).data.equals(payload), `echo after garbage ${i}`);
+    }
+    // Garbage that starts like a handshake record but is not one.
+    const fake = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x40]), crypto.randomBytes(64)]);
+    await rawExchange(server.port, fake);
+
+    const after = await stats(server, pki.ca);
+    assert.equal(after.rejections.tls_handshake - before, 5, 'one tls_handshake rejection per bad client');
+    assert.equal(after.rejections.handshake_timeout, 0);
+    assert.equal((await echo(ws, 'and at the end')).data.toString(), 'and at the end');
+    await closeWs(ws);
+    // The reason reaches the log at debug level, with OpenSSL's word for it.
+    await waitUntil(() => /DEBUG .*tls_handshake.*http request/i.test(server.log()), 'the debug line for plain HTTP');
+  });
+});
+
+describe('a TLS client that stalls mid-handshake', () => {
+  let server;
+  before(async () => { server = await startTlsServer(['echo', '--handshake-timeout', '1'], pki); });
+  after(async () => { await server?.stop(); });
+
+  test('half a ClientHello, then silence: dropped after handshake_timeout, a wss client unharmed', async () => {
+    const { ws } = await openWss(server.wssUrl, pki.ca);
+    const hello = await captureClientHello();
+    const before = (await stats(server, pki.ca)).rejections;
+    const stalled = await rawExchange(server.port, hello.subarray(0, Math.floor(hello.length / 2)), 5000 * timeoutScale);
+    // Dropped by the timer, not at once and not much later (1 s timeout; timer wheel slack).
+    assert.ok(stalled.elapsed >= 900, `dropped after ${stalled.elapsed} ms`);
+    assert.ok(stalled.elapsed < 3000 * timeoutScale, `dropped after ${stalled.elapsed} ms`);
+    const after = (await stats(server, pki.ca)).rejections;
+    assert.equal(after.handshake_timeout - before.handshake_timeout, 1);
+    assert.equal(after.tls_handshake - before.tls_handshake, 0, 'a timeout, not a handshake error');
+    // The wss client was not disturbed (it was idle less than handshake_timeout's scope).
+    assert.equal((await echo(ws, 'unharmed')).data.toString(), 'unharmed');
+    await closeWs(ws);
+  });
+
+  test('a completed TLS handshake followed by no HTTP request is dropped after handshake_timeout too', async () => {
+    const started = Date.now();
+    const socket = tls.connect({ port: server.port, host: '127.0.0.1', ca: pki.ca });
+    socket.on('error', () => {});
+    let answer = '';
+    socket.on('data', (chunk) => { answer += chunk; });
+    const ended = new Promise((resolve) => socket.once('close', () => resolve(Date.now() - started)));
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const elapsed = await ended;
+    assert.ok(elapsed >= 900 && elapsed < 3000 * timeoutScale, `closed after ${elapsed} ms`);
+    // Past the TLS handshake the timeout is an HTTP one: the 408 arrives encrypted.
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+  });
+});
+
+describe('protocol versions and cipher suites (openssl s_client)', () => {
+  let server;
+  before(async () => { server = await startTlsServer(['echo'], pki); });
+  after(async () => { await server?.stop(); });
+
+  // s_client prints the negotiated protocol and the verification result, then reads stdin (empty).
+  function sClient(args) {
+    return runCommand('openssl', ['s_client', '-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.file('ca.pem'),
+      '-servername', 'localhost', ...args], { input: '' });
+  }
+
+  for (const version of ['-tls1', '-tls1_1']) {
+    test(`${version} is refused by the server (protocol version alert)`, async () => {
+      // SECLEVEL=0 lets the client itself offer the old protocol: the refusal must be the server's.
+      const result = await sClient([version, '-cipher', 'DEFAULT@SECLEVEL=0']);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stdout + result.stderr, /alert protocol version/);
+    });
+  }
+
+  for (const [flag, name] of [['-tls1_2', 'TLSv1.2'], ['-tls1_3', 'TLSv1.3']]) {
+    test(`${flag} is accepted and the chain verifies`, async () => {
+      const result = await sClient([flag]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`Protocol\\s*:\\s*${name.replace('.', '\\.')}`));
+      assert.match(result.stdout, /Verify return code: 0 \(ok\)/);
+    });
+  }
+
+  test('TLS 1.2 negotiates an AEAD suite with forward secrecy', async () => {
+    const result = await sClient(['-tls1_2']);
+    assert.match(result.stdout, /Cipher\s*:\s*ECDHE-ECDSA-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)/);
+  });
+
+  test('a TLS 1.2 client offering only CBC or RSA-key-exchange suites is refused', async () => {
+    for (const cipher of ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA384', 'AES128-GCM-SHA256']) {
+      const result = await sClient(['-tls1_2', '-cipher', cipher]);
+      assert.notEqual(result.code, 0, `${cipher} was accepted`);
+      assert.match(result.stdout + result.stderr, /handshake failure|no shared cipher|no ciphers available/, cipher);
+    }
+  });
+});
