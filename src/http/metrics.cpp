@@ -144,6 +144,11 @@ std::string render_metrics(const Snapshot& snapshot, size_t room_limit) {
     for (const app::NamedCount& error : app.errors) {
       out.sample("wsrelay_errors_total", "code", error.name, error.count);
     }
+    out.family("wsrelay_app_closes_total", "counter",
+               "Connections the application closed itself (auth, rate limit), by cause.");
+    for (const app::NamedCount& close : app.closes) {
+      out.sample("wsrelay_app_closes_total", "cause", close.name, close.count);
+    }
   }
   return out.take();
 }

@@ -5,7 +5,8 @@
 //
 // Where each number comes from: messages and bytes in/out are the server's (WebSocket payloads,
 // counted in every mode, including `wsrelay echo`); clients, rooms, signal names, events and
-// errors are the application's, absent when there is no dispatcher (echo mode).
+// errors and the application's own closes (auth, rate limit) are the application's, absent when
+// there is no dispatcher (echo mode).
 #pragma once
 
 #include <cstddef>

@@ -105,6 +105,7 @@ std::string render_stats(const Snapshot& snapshot) {
   writer.Uint64(snapshot.app ? snapshot.app->signal_names : 0);
   counts(writer, "events", snapshot.app ? snapshot.app->events : std::vector<app::NamedCount>{});
   counts(writer, "errors", snapshot.app ? snapshot.app->errors : std::vector<app::NamedCount>{});
+  counts(writer, "closes", snapshot.app ? snapshot.app->closes : std::vector<app::NamedCount>{});
 
   write_key(writer, "rejections");
   writer.StartObject();

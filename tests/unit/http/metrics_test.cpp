@@ -38,6 +38,7 @@ Snapshot sample_snapshot() {
   app.rooms = {{"general", 5, 9, true, false}, {"quote\"back\\slash", 2, 0, false, false}, {"vip", 1, 3, true, true}};
   app.events = {{"join_room", 4}, {"message", 11}};
   app.errors = {{"invalid_json", 2}};
+  app.closes = {{"auth_timeout", 0}, {"rate_limited", 4}};
   snapshot.app = app;
   return snapshot;
 }
@@ -72,13 +73,18 @@ TEST_CASE("metrics: valid exposition with the snapshot's numbers") {
   CHECK(doc.value("wsrelay_events_total", {{"event", "message"}}) == 11);
   CHECK(doc.value("wsrelay_events_total", {{"event", "join_room"}}) == 4);
   CHECK(doc.value("wsrelay_errors_total", {{"code", "invalid_json"}}) == 2);
+  CHECK(doc.value("wsrelay_app_closes_total", {{"cause", "rate_limited"}}) == 4);
+  CHECK(doc.value("wsrelay_app_closes_total", {{"cause", "auth_timeout"}}) == 0);
 }
 
 TEST_CASE("metrics: every family has HELP and TYPE; counters end in _total, gauges do not") {
   const PromDocument doc = parse_prometheus(render_metrics(sample_snapshot(), 100));
   REQUIRE(doc.ok());
   CHECK(doc.order.size() >= 18);
-  for (const auto& [name, family] : doc.families) {
+  for (const auto& entry : doc.families) {
+    // Not a structured binding: clang 14 cannot capture those in doctest's message lambdas.
+    const std::string& name = entry.first;
+    const PromFamily& family = entry.second;
     CHECK_MESSAGE(family.has_help, name);
     CHECK_MESSAGE(!family.help.empty(), name);
     const bool total = name.size() > 6 && name.compare(name.size() - 6, 6, "_total") == 0;

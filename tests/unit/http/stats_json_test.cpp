@@ -48,6 +48,7 @@ TEST_CASE("stats: clients, rooms, traffic, events, errors, rejections, uptime") 
   app.signal_names = 1;
   app.events = {{"signal", 2}};
   app.errors = {{"not_in_room", 1}};
+  app.closes = {{"invalid_auth", 3}};
   snapshot.app = app;
 
   const rapidjson::Document doc = parse(render_stats(snapshot));
@@ -75,6 +76,7 @@ TEST_CASE("stats: clients, rooms, traffic, events, errors, rejections, uptime") 
   CHECK(doc["signal_names"].GetUint64() == 1);
   CHECK(doc["events"]["signal"].GetUint64() == 2);
   CHECK(doc["errors"]["not_in_room"].GetUint64() == 1);
+  CHECK(doc["closes"]["invalid_auth"].GetUint64() == 3);
   REQUIRE(doc["rejections"].IsObject());
   CHECK(doc["rejections"].MemberCount() == server::kRejectNames.size());
   CHECK(doc["rejections"]["server_full"].GetUint64() == 1);
@@ -88,5 +90,6 @@ TEST_CASE("stats: without an application, clients come from the server and lists
   CHECK(doc["clients"].GetUint64() == 2);
   CHECK(doc["rooms"].Size() == 0);
   CHECK(doc["events"].MemberCount() == 0);
+  CHECK(doc["closes"].MemberCount() == 0);
   CHECK_FALSE(doc.HasMember("started_at"));
 }
