@@ -133,10 +133,12 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
     if (!log::logger().reopen(error)) log::error("log reopen failed: ", error);
     log::info("SIGHUP: log reopened");
     if (settings.ssl_enabled) {
+      // New connections get the new certificate; open ones keep the session they have.
       if (tls.load({settings.ssl_cert_path, settings.ssl_key_path, settings.ssl_chain_path}, error)) {
-        log::info("TLS certificate reloaded from ", settings.ssl_cert_path);
+        log::info("TLS certificate reloaded from ", settings.ssl_cert_path, ": ", tls.description());
+        if (tls.expired()) log::warn("the TLS certificate has expired: clients will refuse it");
       } else {
-        log::error("TLS reload failed, keeping the previous certificate: ", error);
+        log::error("TLS reload failed, keeping the previous certificate (", tls.description(), "): ", error);
       }
     }
     if (endpoints && !endpoints->load_static(error)) log::error("web files reload failed: ", error);
@@ -157,6 +159,12 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
     log::info("close ", peer, " code=", code, " reason=\"", reason, "\" by ", initiator);
   }
   void on_reject(std::string_view peer, server::Reject reason, std::string_view detail) override {
+    // Failed TLS handshakes are mostly scanners and plain-HTTP probes: counted in /stats,
+    // logged only at debug level.
+    if (reason == server::Reject::kTlsHandshake) {
+      log::debug("reject ", peer, " ", server::kRejectNames[static_cast<size_t>(reason)], ": ", detail);
+      return;
+    }
     log::info("reject ", peer, " ", server::kRejectNames[static_cast<size_t>(reason)], ": ", detail);
   }
   void on_http(std::string_view peer, std::string_view method, std::string_view target, int status) override {
@@ -212,6 +220,8 @@ bool Runtime::start(std::string& error) {
 
   if (s.ssl_enabled) {
     if (!p.tls.load({s.ssl_cert_path, s.ssl_key_path, s.ssl_chain_path}, error)) return false;
+    log::info("TLS certificate from ", s.ssl_cert_path, ": ", p.tls.description());
+    if (p.tls.expired()) log::warn("the TLS certificate has expired: clients will refuse it");
     p.server->set_transport_factory(&p);
   }
 

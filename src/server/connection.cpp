@@ -4,9 +4,16 @@
 
 #include <algorithm>
 
+#include "net/tls_transport.hpp"
 #include "server/server.hpp"
 
 namespace wsrelay::server {
+
+namespace {
+// TLS: OpenSSL holds output it accepted but the socket has not taken yet, or needs a
+// readiness to go on (see net/tls_transport.hpp). Plain TCP never does.
+bool transport_busy(const net::Transport& transport) { return transport.wants_write() || transport.wants_read(); }
+}  // namespace
 
 Connection::Connection(Server& server, int fd, const net::PeerAddress& address, net::Transport* transport)
     : server_(server),
@@ -71,8 +78,11 @@ void Connection::handle_transport_handshake() {
     update_interest();
     return;
   }
+  // Plain HTTP, garbage, an old protocol version, no common cipher, or a peer that hung up:
+  // OpenSSL's reason goes to the observer (logged at debug level: scanners are common).
   server_.stats().count(Reject::kTlsHandshake);
-  server_.observer().on_reject(address_, Reject::kTlsHandshake, "TLS handshake failed");
+  server_.observer().on_reject(address_, Reject::kTlsHandshake,
+                               "TLS handshake failed: " + net::tls_failure_text(result.error));
   terminate(ws::close_code::kTlsHandshake, "TLS handshake failed", "network");
 }
 
@@ -143,7 +153,10 @@ void Connection::write_now(const uint8_t* data, size_t length) {
     if (result.status == net::IoResult::kOk) {
       data += result.bytes;
       length -= result.bytes;
-      if (length == 0) return;
+      if (length == 0) {
+        if (transport_busy(*transport_)) update_interest();  // TLS holds the tail: await writable
+        return;
+      }
     } else if (result.status != net::IoResult::kWouldBlock) {
       terminate(ws::close_code::kAbnormal, "write failed", "network");
       return;
@@ -199,19 +212,23 @@ void Connection::after_queue_grew() {
 
 void Connection::flush() {
   if (state_ == State::kClosed || state_ == State::kHandshake) return;
+  net::IoResult result{net::IoResult::kOk, 0, 0};
   if (!queue_.empty()) {
-    const net::IoResult result = queue_.flush(*transport_, fd_);
-    if (result.status == net::IoResult::kClosed || result.status == net::IoResult::kError) {
-      terminate(ws::close_code::kAbnormal, "write failed", "network");
-      return;
-    }
+    result = queue_.flush(*transport_, fd_);
+  } else if (transport_busy(*transport_)) {
+    result = transport_->writev(fd_, nullptr, 0);  // TLS: push on the record OpenSSL holds
+  }
+  if (result.status == net::IoResult::kClosed || result.status == net::IoResult::kError) {
+    terminate(ws::close_code::kAbnormal, "write failed", "network");
+    return;
   }
   after_flush();
 }
 
 void Connection::after_flush() {
   if (state_ == State::kClosed) return;
-  if (queue_.empty()) {
+  // Closing waits for the transport too: a TLS record it still holds may carry our Close.
+  if (queue_.empty() && !transport_busy(*transport_)) {
     if (close_after_flush_) {
       // RFC 6455 §7.1.1: once both Close frames are exchanged the server closes TCP first.
       terminate(final_code_, final_reason_, initiator_);
