@@ -60,19 +60,6 @@ IoResult OutputQueue::flush(Transport& transport, int fd) {
   return {IoResult::kOk, 0, 0};
 }
 
-void OutputQueue::drop_unstarted() {
-  size_t keep = head_;
-  if (has_partial_chunk()) ++keep;
-  for (size_t i = keep; i < chunks_.size(); ++i) {
-    pending_ -= chunks_[i].end - chunks_[i].begin;
-    chunks_[i].bytes->release();
-  }
-  chunks_.resize(keep);
-  // The kept chunk must not grow with later frames appended into it.
-  if (!chunks_.empty()) chunks_.back().owned = false;
-  compact();
-}
-
 void OutputQueue::clear() {
   for (size_t i = head_; i < chunks_.size(); ++i) chunks_[i].bytes->release();
   chunks_.clear();

@@ -6,9 +6,9 @@
 // one while it has room. flush() hands everything pending to the transport in one writev, so a
 // connection's queued frames leave with one syscall per loop iteration.
 //
-// The queue never drops part of a chunk: a frame is either entirely written or, when the
-// connection is abandoned, entirely discarded (drop_unstarted keeps a frame already half sent).
-// Capacity policy (the cap and what happens past it) belongs to the caller.
+// The queue never drops bytes: chunk boundaries are not frame boundaries, so the only safe
+// ways to end are to write everything or to abandon the connection (clear()). Capacity policy
+// (the cap and what happens past it) belongs to the caller.
 #pragma once
 
 #include <cstddef>
@@ -35,16 +35,11 @@ class OutputQueue {
 
   bool empty() const { return pending_ == 0; }
   size_t pending_bytes() const { return pending_; }
-  // True when the first chunk has been partly written (a frame is mid-flight).
-  bool has_partial_chunk() const { return head_ < chunks_.size() && chunks_[head_].begin != 0; }
 
   // Write as much as the transport accepts. kOk: everything written. kWouldBlock: some bytes
   // remain (wait for writability). kClosed/kError: the connection is broken.
   IoResult flush(Transport& transport, int fd);
 
-  // Discard every chunk whose first byte has not been written; keep a partly written one so
-  // the frame it carries can be finished.
-  void drop_unstarted();
   void clear();
 
  private:

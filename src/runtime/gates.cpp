@@ -1,23 +1,10 @@
 #include "runtime/gates.hpp"
 
 #include "app/auth/jwt.hpp"
-#include "http/url.hpp"
+#include "app/query.hpp"
 #include "net/event_loop.hpp"
 
 namespace wsrelay::runtime {
-
-bool query_parameter(std::string_view query, std::string_view name, std::string& value) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) != name) continue;
-    const std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    return http::percent_decode(raw, value);
-  }
-  return false;
-}
 
 bool AccessGates::configure(const config::Settings& settings, std::string& error) {
   if (!ip_filter_.configure(settings.allow_ips, settings.deny_ips, error)) return false;
@@ -46,7 +33,16 @@ int AccessGates::admit(const ws::HttpRequest& request, std::string_view, server:
   }
   if (!auth_enabled_) return 0;
   std::string token;
-  if (!query_parameter(request.query(), "token", token)) return 0;  // may still send an `auth` event
+  switch (app::query_parameter(request.query(), "token", token)) {
+    case app::QueryValue::kAbsent:
+      return 0;  // the client may still send an `auth` event
+    case app::QueryValue::kMalformed:
+      bucket = server::Reject::kUnauthorized;
+      reason = "invalid token (bad percent-encoding)";
+      return 401;
+    case app::QueryValue::kFound:
+      break;
+  }
   app::auth::VerifyOptions options;
   options.secret = auth_secret_;
   options.now = net::EventLoop::wall_clock_ms() / 1000;

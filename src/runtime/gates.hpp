@@ -38,10 +38,6 @@ class ForwardingApplication final : public app::Application {
   }
 };
 
-// The value of `name` in a query string ("a=1&token=x"), percent-decoded; false when absent or
-// badly encoded.
-bool query_parameter(std::string_view query, std::string_view name, std::string& value);
-
 class AccessGates final : public server::AddressGate, public server::UpgradeGate {
  public:
   bool configure(const config::Settings& settings, std::string& error);

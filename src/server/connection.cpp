@@ -191,9 +191,9 @@ bool Connection::has_output_room() {
   // still be sent to a client that keeps up: memory per connection stays below
   // max_pending_output + max_message_size.
   if (queue_.pending_bytes() <= server_.options().max_pending_output || close_sent_) return true;
-  // A client that cannot keep up is closed, never fed partial data: drop what has not
-  // started, finish the frame in flight, then say why (RFC 6455 §7.4.1, 1008).
-  queue_.drop_unstarted();
+  // A client that cannot keep up is closed, never fed partial data: nothing more is queued,
+  // what is already queued (whole frames) is followed by Close 1008 (RFC 6455 §7.4.1), and
+  // the close timeout bounds how long we wait for the client to read it.
   server_.stats().count(Reject::kSlowConsumer);
   server_.observer().on_reject(address_, Reject::kSlowConsumer, "pending output over max_pending_output");
   final_code_ = ws::close_code::kPolicyViolation;
