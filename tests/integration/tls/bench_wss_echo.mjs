@@ -1,0 +1,132 @@
+// Benchmark (not a test): wss:// echo against ws:// echo of the same wsrelay binary, same
+// client, same run. Prints a Markdown table for docs/benchmarks.md ("TLS").
+//
+//   taskset -c 1 node tests/integration/tls/bench_wss_echo.mjs [--seconds 3] [--runs 3]
+//        [--conns 50] [--inflight 8] [--sizes 20,1024,16384,65536]
+//
+// The server (`wsrelay echo`, plain or with ssl_enabled and a throwaway P-256 certificate from
+// make_certs.sh) runs pinned to CPU 0 (taskset); run this script pinned to CPU 1. For each
+// run, payload size and transport (order alternating between runs), a fresh server is started,
+// `conns` Node `ws` clients keep `inflight` binary messages each in flight for a 0.5 s warm-up
+// and then `seconds` of measurement. Figures per cell are medians over the runs:
+//   msg/s          echoes received per second (all clients)
+//   server us/msg  the server's user+system CPU (/proc/PID/stat) per echoed message
+//   client %       the generator's CPU use (process.cpuUsage) over the interval: near 100%
+//                  means the generator, not the server, limited msg/s
+// The ratios wss/ws of msg/s and of server CPU per message are the figures to read.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { binaryPath } from '../interop/server.mjs';
+import { makePki } from './tls_helpers.mjs';
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1] : fallback;
+}
+const SECONDS = Number(option('seconds', 3));
+const RUNS = Number(option('runs', 3));
+const CONNS = Number(option('conns', 50));
+const INFLIGHT = Number(option('inflight', 8));
+const SIZES = option('sizes', '20,1024,16384,65536').split(',').map(Number);
+const TICKS = 100;  // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on Linux
+
+async function freePort() {
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function serverCpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;  // utime + stime (fields 14, 15)
+}
+
+async function startServer(tls, pki) {
+  const port = await freePort();
+  const args = ['-c', '0', binaryPath(), 'echo', '--host', '127.0.0.1', '--port', String(port), '--max-clients', '0'];
+  if (tls) {
+    args.push('--ssl-enabled', 'true', '--ssl-cert-path', pki.file('fullchain.pem'), '--ssl-key-path', pki.file('server.key'));
+  }
+  const proc = spawn('taskset', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const deadline = Date.now() + 10000;
+  while (!/listening on/.test(log)) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`server did not start:\n${log}`);
+    await sleep(20);
+  }
+  return { proc, port, pid: proc.pid };
+}
+
+async function measure(tls, size, pki) {
+  const server = await startServer(tls, pki);
+  const url = `${tls ? 'wss' : 'ws'}://127.0.0.1:${server.port}/`;
+  const payload = Buffer.alloc(size, 0x5a);
+  let received = 0;
+  let running = true;
+  const clients = await Promise.all(Array.from({ length: CONNS }, () => new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { ca: tls ? pki.ca : undefined, perMessageDeflate: false });
+    ws.on('message', () => {
+      ++received;
+      if (running) ws.send(payload);
+    });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  })));
+  for (const ws of clients) for (let i = 0; i < INFLIGHT; ++i) ws.send(payload);
+  await sleep(500);
+  const start = { messages: received, cpu: serverCpuSeconds(server.pid), client: process.cpuUsage(), t: process.hrtime.bigint() };
+  await sleep(SECONDS * 1000);
+  const elapsed = Number(process.hrtime.bigint() - start.t) / 1e9;
+  const messages = received - start.messages;
+  const serverCpu = serverCpuSeconds(server.pid) - start.cpu;
+  const client = process.cpuUsage(start.client);
+  running = false;
+  await Promise.all(clients.map((ws) => new Promise((resolve) => { ws.once('close', resolve); ws.close(); })));
+  server.proc.kill('SIGTERM');
+  await new Promise((resolve) => server.proc.once('exit', resolve));
+  return {
+    rate: messages / elapsed,
+    serverUs: (serverCpu * 1e6) / messages,
+    clientPct: ((client.user + client.system) / 1e6 / elapsed) * 100,
+  };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const pki = await makePki();
+try {
+  const results = {};  // size -> { ws: [], wss: [] }
+  for (let run = 0; run < RUNS; ++run) {
+    for (const size of SIZES) {
+      results[size] ??= { ws: [], wss: [] };
+      const order = run % 2 === 0 ? [false, true] : [true, false];
+      for (const tls of order) {
+        const r = await measure(tls, size, pki);
+        results[size][tls ? 'wss' : 'ws'].push(r);
+        process.stderr.write(`run ${run + 1} ${tls ? 'wss' : 'ws '} ${size} B: ${fmt(r.rate)} msg/s, server ${fmt(r.serverUs, 2)} us/msg, client ${fmt(r.clientPct)}%\n`);
+      }
+    }
+  }
+  console.log(`${CONNS} connections x ${INFLIGHT} in flight, binary echo, ${SECONDS} s per cell, median of ${RUNS} runs; ` +
+    `${os.cpus()[0].model}; Node ${process.version}; ${binaryPath()}\n`);
+  console.log('| payload | ws msg/s | wss msg/s | wss/ws msg/s | ws server us/msg | wss server us/msg | wss/ws server CPU | client CPU ws / wss |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const size of SIZES) {
+    const ws = results[size].ws;
+    const wss = results[size].wss;
+    const [rw, rs] = [median(ws.map((r) => r.rate)), median(wss.map((r) => r.rate))];
+    const [cw, cs] = [median(ws.map((r) => r.serverUs)), median(wss.map((r) => r.serverUs))];
+    const [gw, gs] = [median(ws.map((r) => r.clientPct)), median(wss.map((r) => r.clientPct))];
+    console.log(`| ${fmt(size)} B | ${fmt(rw)} | ${fmt(rs)} | ${fmt(rs / rw, 2)}x | ${fmt(cw, 2)} | ${fmt(cs, 2)} | ${fmt(cs / cw, 2)}x | ${fmt(gw)}% / ${fmt(gs)}% |`);
+  }
+} finally {
+  pki.remove();
+}
