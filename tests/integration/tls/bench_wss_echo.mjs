@@ -14,6 +14,8 @@
 //   client %       the generator's CPU use (process.cpuUsage) over the interval: near 100%
 //                  means the generator, not the server, limited msg/s
 // The ratios wss/ws of msg/s and of server CPU per message are the figures to read.
+// Then `--idle N` (default 1000) upgraded connections are opened and left idle, and the
+// server's VmRSS growth per connection is reported for ws and wss (median of the runs).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -32,6 +34,7 @@ const RUNS = Number(option('runs', 3));
 const CONNS = Number(option('conns', 50));
 const INFLIGHT = Number(option('inflight', 8));
 const SIZES = option('sizes', '20,1024,16384,65536').split(',').map(Number);
+const IDLE = Number(option('idle', 1000));
 const TICKS = 100;  // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on Linux
 
 async function freePort() {
@@ -98,6 +101,36 @@ async function measure(tls, size, pki) {
   };
 }
 
+function rssKiB(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+
+// Server memory per idle upgraded connection, in KiB.
+async function idleMemory(tls, pki) {
+  const server = await startServer(tls, pki);
+  const url = `${tls ? 'wss' : 'ws'}://127.0.0.1:${server.port}/`;
+  // Warm up allocators and the first TLS session so the baseline is not the empty process.
+  const warm = await openClients(url, tls, pki, 50);
+  await sleep(300);
+  const before = rssKiB(server.pid);
+  const clients = [];
+  for (let i = 0; i < IDLE; i += 50) clients.push(...await openClients(url, tls, pki, Math.min(50, IDLE - i)));
+  await sleep(1000);
+  const after = rssKiB(server.pid);
+  for (const ws of [...warm, ...clients]) ws.terminate();
+  server.proc.kill('SIGTERM');
+  await new Promise((resolve) => server.proc.once('exit', resolve));
+  return (after - before) / IDLE;
+}
+
+function openClients(url, tls, pki, n) {
+  return Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { ca: tls ? pki.ca : undefined, perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  })));
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -126,6 +159,18 @@ try {
     const [cw, cs] = [median(ws.map((r) => r.serverUs)), median(wss.map((r) => r.serverUs))];
     const [gw, gs] = [median(ws.map((r) => r.clientPct)), median(wss.map((r) => r.clientPct))];
     console.log(`| ${fmt(size)} B | ${fmt(rw)} | ${fmt(rs)} | ${fmt(rs / rw, 2)}x | ${fmt(cw, 2)} | ${fmt(cs, 2)} | ${fmt(cs / cw, 2)}x | ${fmt(gw)}% / ${fmt(gs)}% |`);
+  }
+  if (IDLE > 0) {
+    const memory = { ws: [], wss: [] };
+    for (let run = 0; run < RUNS; ++run) {
+      for (const tls of run % 2 === 0 ? [false, true] : [true, false]) {
+        const kib = await idleMemory(tls, pki);
+        memory[tls ? 'wss' : 'ws'].push(kib);
+        process.stderr.write(`run ${run + 1} ${tls ? 'wss' : 'ws '} idle: ${fmt(kib, 2)} KiB per connection\n`);
+      }
+    }
+    const [mw, ms] = [median(memory.ws), median(memory.wss)];
+    console.log(`\nIdle memory, ${fmt(IDLE)} upgraded connections: ws ${fmt(mw, 2)} KiB, wss ${fmt(ms, 2)} KiB per connection (server VmRSS growth; wss/ws ${fmt(ms / mw, 1)}x).`);
   }
 } finally {
   pki.remove();
