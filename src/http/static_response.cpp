@@ -96,6 +96,11 @@ void serve_static(const StaticFile& file, const ws::HttpRequest& request, std::s
   response.headers.emplace_back("Cache-Control", std::string(cache_control));
   // The type is ours; browsers must not second-guess it (a .js served as HTML would be XSS).
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  // The client library is public and meant to be loaded by pages of other origins (the PHP
+  // app's own site): a cross-origin `import` of wsrelay.mjs needs CORS, a classic script not.
+  if (file.content_type.starts_with("text/javascript")) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  }
   response.content_type = std::string(file.content_type);
 
   bool not_modified = false;

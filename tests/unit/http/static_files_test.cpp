@@ -105,6 +105,17 @@ TEST_CASE("serve_static: 200 with validators, 304 when they match") {
   CHECK(header_of(response, "Last-Modified") == format_http_date(1'700'000'000));
   CHECK(header_of(response, "Cache-Control") == "no-cache");
   CHECK(header_of(response, "X-Content-Type-Options") == "nosniff");
+  CHECK(header_of(response, "Access-Control-Allow-Origin").empty());  // pages stay same-origin
+
+  // The client library may be imported as a module by another origin's page.
+  {
+    const StaticFile module = make_static_file("wsrelay.mjs", "export {}", 1'700'000'000);
+    Raw raw("GET", "/wsrelay.mjs");
+    server::HttpResponse js;
+    serve_static(module, raw.request, "no-cache", js);
+    CHECK(js.content_type == "text/javascript; charset=utf-8");
+    CHECK(header_of(js, "Access-Control-Allow-Origin") == "*");
+  }
 
   auto status_with = [&](std::vector<std::pair<std::string, std::string>> headers) {
     Raw raw("GET", "/", std::move(headers));
