@@ -13,6 +13,8 @@
 //   server us/msg  the server's user+system CPU (/proc/PID/stat) per echoed message
 //   client %       the generator's CPU use (process.cpuUsage) over the interval: near 100%
 //                  means the generator, not the server, limited msg/s
+//   others %       CPU time on cores 0 and 1 (/proc/stat) not used by the server or by this
+//                  script: other processes on a shared machine (noise)
 // The ratios wss/ws of msg/s and of server CPU per message are the figures to read.
 // Then `--idle N` (default 1000) upgraded connections are opened and left idle, and the
 // server's VmRSS growth per connection is reported for ws and wss (median of the runs).
@@ -45,6 +47,13 @@ async function freePort() {
   return port;
 }
 
+// Busy seconds (everything but idle and iowait) of CPU `n` so far.
+function coreBusySeconds(n) {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${n} `));
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  return (v.reduce((a, b) => a + b, 0) - v[3] - v[4]) / TICKS;
+}
+
 function serverCpuSeconds(pid) {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS;  // utime + stime (fields 14, 15)
@@ -75,21 +84,35 @@ async function measure(tls, size, pki) {
   let running = true;
   const clients = await Promise.all(Array.from({ length: CONNS }, () => new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { ca: tls ? pki.ca : undefined, perMessageDeflate: false });
+    // The replies to everything one read delivered leave in one write (cork until the loop
+    // turns), for ws and wss alike, as wsbench does: otherwise Node writes plain-TCP frames
+    // one syscall each but batches TLS records, and the comparison measures that instead.
+    let corked = false;
     ws.on('message', () => {
       ++received;
-      if (running) ws.send(payload);
+      if (!running) return;
+      if (!corked) {
+        corked = true;
+        ws._socket.cork();
+        setImmediate(() => { corked = false; ws._socket.uncork(); });
+      }
+      ws.send(payload);
     });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   })));
   for (const ws of clients) for (let i = 0; i < INFLIGHT; ++i) ws.send(payload);
   await sleep(500);
-  const start = { messages: received, cpu: serverCpuSeconds(server.pid), client: process.cpuUsage(), t: process.hrtime.bigint() };
+  const start = {
+    messages: received, cpu: serverCpuSeconds(server.pid), client: process.cpuUsage(), t: process.hrtime.bigint(),
+    busy: coreBusySeconds(0) + coreBusySeconds(1),
+  };
   await sleep(SECONDS * 1000);
   const elapsed = Number(process.hrtime.bigint() - start.t) / 1e9;
   const messages = received - start.messages;
   const serverCpu = serverCpuSeconds(server.pid) - start.cpu;
   const client = process.cpuUsage(start.client);
+  const busy = coreBusySeconds(0) + coreBusySeconds(1) - start.busy;
   running = false;
   await Promise.all(clients.map((ws) => new Promise((resolve) => { ws.once('close', resolve); ws.close(); })));
   server.proc.kill('SIGTERM');
@@ -97,7 +120,9 @@ async function measure(tls, size, pki) {
   return {
     rate: messages / elapsed,
     serverUs: (serverCpu * 1e6) / messages,
+    serverPct: (serverCpu / elapsed) * 100,
     clientPct: ((client.user + client.system) / 1e6 / elapsed) * 100,
+    othersPct: Math.max(0, ((busy - serverCpu - (client.user + client.system) / 1e6) / elapsed) * 100),
   };
 }
 
@@ -144,21 +169,24 @@ try {
       for (const tls of order) {
         const r = await measure(tls, size, pki);
         results[size][tls ? 'wss' : 'ws'].push(r);
-        process.stderr.write(`run ${run + 1} ${tls ? 'wss' : 'ws '} ${size} B: ${fmt(r.rate)} msg/s, server ${fmt(r.serverUs, 2)} us/msg, client ${fmt(r.clientPct)}%\n`);
+        process.stderr.write(`run ${run + 1} ${tls ? 'wss' : 'ws '} ${size} B: ${fmt(r.rate)} msg/s, server ${fmt(r.serverUs, 2)} us/msg at ${fmt(r.serverPct)}% CPU, client ${fmt(r.clientPct)}%, others ${fmt(r.othersPct)}%\n`);
       }
     }
   }
   console.log(`${CONNS} connections x ${INFLIGHT} in flight, binary echo, ${SECONDS} s per cell, median of ${RUNS} runs; ` +
     `${os.cpus()[0].model}; Node ${process.version}; ${binaryPath()}\n`);
-  console.log('| payload | ws msg/s | wss msg/s | wss/ws msg/s | ws server us/msg | wss server us/msg | wss/ws server CPU | client CPU ws / wss |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| payload | ws msg/s | wss msg/s | wss/ws msg/s | ws server us/msg | wss server us/msg | wss/ws server CPU | server CPU ws / wss | client CPU ws / wss | others ws / wss |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const size of SIZES) {
     const ws = results[size].ws;
     const wss = results[size].wss;
     const [rw, rs] = [median(ws.map((r) => r.rate)), median(wss.map((r) => r.rate))];
     const [cw, cs] = [median(ws.map((r) => r.serverUs)), median(wss.map((r) => r.serverUs))];
     const [gw, gs] = [median(ws.map((r) => r.clientPct)), median(wss.map((r) => r.clientPct))];
-    console.log(`| ${fmt(size)} B | ${fmt(rw)} | ${fmt(rs)} | ${fmt(rs / rw, 2)}x | ${fmt(cw, 2)} | ${fmt(cs, 2)} | ${fmt(cs / cw, 2)}x | ${fmt(gw)}% / ${fmt(gs)}% |`);
+    const [pw, ps] = [median(ws.map((r) => r.serverPct)), median(wss.map((r) => r.serverPct))];
+    const [ow, os_] = [median(ws.map((r) => r.othersPct)), median(wss.map((r) => r.othersPct))];
+    console.log(`| ${fmt(size)} B | ${fmt(rw)} | ${fmt(rs)} | ${fmt(rs / rw, 2)}x | ${fmt(cw, 2)} | ${fmt(cs, 2)} | ` +
+      `${fmt(cs / cw, 2)}x | ${fmt(pw)}% / ${fmt(ps)}% | ${fmt(gw)}% / ${fmt(gs)}% | ${fmt(ow)}% / ${fmt(os_)}% |`);
   }
   if (IDLE > 0) {
     const memory = { ws: [], wss: [] };
