@@ -20,12 +20,11 @@
 // server's VmRSS growth per connection is reported for ws and wss (median of the runs).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { binaryPath } from '../interop/server.mjs';
-import { makePki } from './tls_helpers.mjs';
+import { freePort, makePki } from './tls_helpers.mjs';
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -38,14 +37,6 @@ const INFLIGHT = Number(option('inflight', 8));
 const SIZES = option('sizes', '20,1024,16384,65536').split(',').map(Number);
 const IDLE = Number(option('idle', 1000));
 const TICKS = 100;  // USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on Linux
-
-async function freePort() {
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 // Busy seconds (everything but idle and iowait) of CPU `n` so far.
 function coreBusySeconds(n) {

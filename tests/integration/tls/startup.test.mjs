@@ -5,9 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import { binaryPath } from '../interop/server.mjs';
-import { makePki, runCommand, WAIT_MS } from './tls_helpers.mjs';
+import { freePort, makePki, runCommand, WAIT_MS } from './tls_helpers.mjs';
 
 let pki;
 before(async () => {
@@ -16,14 +15,6 @@ before(async () => {
   fs.writeFileSync(pki.file('garbage.pem'), 'this is not a PEM file\n');
 });
 after(() => pki?.remove());
-
-async function freePort() {
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 // Runs `wsrelay echo` with TLS files (names inside the PKI) on a free port and resolves with
 // its exit status and output. `uid`: run as that user (root only; for unreadable files).

@@ -10,6 +10,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,15 @@ export const WAIT_MS = 10000 * timeoutScale;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
+
+// A loopback port that was free a moment ago.
+export async function freePort() {
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 // A root CA, an intermediate, and server.pem (leaf only) + server.key + fullchain.pem, serial
 // 0x2001. pki.file(name) is the absolute path of a file in the PKI folder.

@@ -156,10 +156,11 @@ describe('serve mode over wss', () => {
       for (const waiter of [...client.waiters]) waiter();
     });
     client.ws = ws;
-    client.next = (event) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${event}; inbox ${JSON.stringify(client.inbox)}`)), WAIT_MS);
+    // The oldest event for which match(event) holds, taken out of the inbox.
+    const take = (match, what) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what}; inbox ${JSON.stringify(client.inbox)}`)), WAIT_MS);
       const check = () => {
-        const index = client.inbox.findIndex((m) => m.event === event);
+        const index = client.inbox.findIndex(match);
         if (index < 0) return;
         clearTimeout(timer);
         client.waiters.splice(client.waiters.indexOf(check), 1);
@@ -168,19 +169,10 @@ describe('serve mode over wss', () => {
       client.waiters.push(check);
       check();
     });
-    client.request = async (event, fields) => {
+    client.next = (event) => take((m) => m.event === event, event);
+    client.request = (event, fields) => {
       const id = `${event}-${Math.random()}`;
-      const answer = new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no answer to ${id}`)), WAIT_MS);
-        const check = () => {
-          const index = client.inbox.findIndex((m) => m.id === id);
-          if (index < 0) return;
-          clearTimeout(timer);
-          client.waiters.splice(client.waiters.indexOf(check), 1);
-          resolve(client.inbox.splice(index, 1)[0]);
-        };
-        client.waiters.push(check);
-      });
+      const answer = take((m) => m.id === id, `answer to ${id}`);
       ws.send(JSON.stringify({ event, ...fields, id }));
       return answer;
     };
