@@ -89,6 +89,7 @@ void TlsTransport::release() {
 IoResult TlsTransport::handshake(int) {
   handshake_wants_write_ = false;
   ERR_clear_error();
+  errno = 0;  // SSL_ERROR_SYSCALL with errno 0 means the peer hung up
   const int rc = SSL_do_handshake(ssl_);
   if (rc == 1) return {IoResult::kOk, 0, 0};
   const int error = SSL_get_error(ssl_, rc);
@@ -111,6 +112,7 @@ IoResult TlsTransport::read(int, uint8_t* buffer, size_t capacity) {
   // report plaintext already buffered inside OpenSSL.
   while (total < capacity) {
     ERR_clear_error();
+    errno = 0;  // as in handshake(): tells a hang-up from a socket error
     const int chunk = static_cast<int>(std::min<size_t>(capacity - total, INT_MAX));
     const int n = SSL_read(ssl_, buffer + total, chunk);
     if (n > 0) {
