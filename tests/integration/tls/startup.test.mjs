@@ -25,7 +25,11 @@ async function runWsrelay({ cert = 'server.pem', key = 'server.key', chain = nul
   let file = binaryPath();
   let argv = args;
   if (uid !== undefined) {
-    argv = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', file, ...args];
+    // A copy inside the PKI folder: the checkout itself may not be reachable for that user.
+    const copy = pki.file('wsrelay-copy');
+    if (!fs.existsSync(copy)) fs.copyFileSync(file, copy);
+    fs.chmodSync(copy, 0o755);
+    argv = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', copy, ...args];
     file = 'setpriv';
   }
   return new Promise((resolve, reject) => {
@@ -67,6 +71,14 @@ test('an unreadable key file: exit 2 naming it', async () => {
   if (asRoot) {
     fs.chmodSync(pki.dir, 0o755);
     for (const name of ['server.pem', 'inter.pem']) fs.chmodSync(pki.file(name), 0o644);
+    // The harness itself must work as nobody (the temp folder's parents reachable): the
+    // readable key starts the server's TLS, so only the locked one can explain an exit 2.
+    const probe = pki.file('readable.key');
+    fs.copyFileSync(pki.file('server.key'), probe);
+    fs.chmodSync(probe, 0o644);
+    const { code, output } = await runWsrelay({ key: 'readable.key', chain: 'missing-chain.pem' }, { uid: 65534 });
+    assert.equal(code, 2, `as nobody with readable files: ${output}`);
+    assert.match(output, /ssl_chain_path .*missing-chain\.pem: No such file/, 'it got as far as the chain file');
   }
   try {
     await expectRefusal({ key: 'locked.key' }, [key, 'Permission denied'], asRoot ? { uid: 65534 } : {});
