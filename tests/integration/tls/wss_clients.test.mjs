@@ -144,8 +144,9 @@ describe('echo mode over wss', () => {
 });
 
 describe('serve mode over wss', () => {
+  const API_KEY = 'tls-test-key-0123456789abcdef0123456789abcdef';
   let server;
-  before(async () => { server = await startTlsServer(['serve'], pki); });
+  before(async () => { server = await startTlsServer(['serve', '--api-key', API_KEY], pki); });
   after(async () => { await server?.stop(); });
 
   // A JSON-protocol client: every parsed event in order, and waiting for the next match.
@@ -209,10 +210,26 @@ describe('serve mode over wss', () => {
     await Promise.all(clients.map((x) => closeWs(x.ws)));
   });
 
+  test('the backend API over https (curl with a Bearer key) reaches a wss client', async () => {
+    const a = await connect();
+    assert.equal((await a.request('join_room', { room: 'api-room' })).event, 'ack');
+    const result = await runCommand('curl', ['-sS', '--max-time', '10', '--cacert', pki.file('ca.pem'),
+      '-H', `Authorization: Bearer ${API_KEY}`, '-H', 'Content-Type: application/json',
+      '-d', JSON.stringify({ room: 'api-room', message: 'from the backend over https' }),
+      `${server.httpsUrl}/api/publish`]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).delivered, 1);
+    assert.equal((await a.next('room_message')).message, 'from the backend over https');
+    await closeWs(a.ws);
+  });
+
   test('the web page and /stats are served over https too', async () => {
     const { status, body } = await httpsGet(`${server.httpsUrl}/stats`, pki.ca);
     assert.equal(status, 200);
     assert.equal(typeof JSON.parse(body).rejections.tls_handshake, 'number');
+    const page = await httpsGet(`${server.httpsUrl}/`, pki.ca);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<html/i);
   });
 });
 
