@@ -160,31 +160,53 @@ describe('protocol versions and cipher suites (openssl s_client)', () => {
     assert.match(result.stdout, /New, TLSv1\.2, Cipher is ECDHE-ECDSA-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)\n/);
   });
 
-  test('TLS 1.3 KeyUpdate mid-connection (the client asks for ours too): requests on both sides of it are answered', async () => {
-    // s_client sends a KeyUpdate with update_requested when a line is just "K"; the server
-    // must answer with its own (OpenSSL sends it before its next record) and keep going.
+  // An interactive `openssl s_client -msg` session: write() lines to it, wait for its output.
+  async function sClientSession(version, body) {
     const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.file('ca.pem'),
-      '-tls1_3', '-msg'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+      version, '-msg'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const session = { out: '' };
+    child.stdout.on('data', (d) => { session.out += d; });
+    child.stderr.on('data', (d) => { session.out += d; });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    const count = (re) => (out.match(re) || []).length;
-    const request = 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    session.write = (text) => child.stdin.write(text);
+    session.count = (re) => (session.out.match(re) || []).length;
+    session.until = (re, what) => waitUntil(() => re.test(session.out), what);
     try {
-      await waitUntil(() => /Verify return code: 0/.test(out), 'the TLS handshake');
-      child.stdin.write(request);
-      await waitUntil(() => count(/HTTP\/1\.1 200 OK/g) === 1, 'the first answer');
-      child.stdin.write('K\n');
-      await waitUntil(() => />>> TLS 1\.3, Handshake \[length 0005\], KeyUpdate/.test(out), 'our KeyUpdate');
-      child.stdin.write(request);
-      await waitUntil(() => count(/HTTP\/1\.1 200 OK/g) === 2, 'the answer after the key update');
-      assert.match(out, /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/, "the server's KeyUpdate");
+      await session.until(/Verify return code: 0/, 'the TLS handshake');
+      await body(session);
     } finally {
       child.stdin.end();
       child.kill();
       await exited;
     }
+  }
+  const REQUEST = 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+
+  test('TLS 1.3 KeyUpdate mid-connection (the client asks for ours too): requests on both sides of it are answered', async () => {
+    // s_client sends a KeyUpdate with update_requested when a line is just "K"; the server
+    // must answer with its own (OpenSSL sends it before its next record) and keep going.
+    await sClientSession('-tls1_3', async (s) => {
+      s.write(REQUEST);
+      await waitUntil(() => s.count(/HTTP\/1\.1 200 OK/g) === 1, 'the first answer');
+      s.write('K\n');
+      await s.until(/>>> TLS 1\.3, Handshake \[length 0005\], KeyUpdate/, 'our KeyUpdate');
+      s.write(REQUEST);
+      await waitUntil(() => s.count(/HTTP\/1\.1 200 OK/g) === 2, 'the answer after the key update');
+      assert.match(s.out, /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/, "the server's KeyUpdate");
+    });
+  });
+
+  test('TLS 1.2 renegotiation asked by the client is refused (no_renegotiation), the server unharmed', async () => {
+    await sClientSession('-tls1_2', async (s) => {
+      s.write(REQUEST);
+      await waitUntil(() => s.count(/HTTP\/1\.1 200 OK/g) === 1, 'the first answer');
+      s.write('R\n');  // s_client: renegotiate
+      await s.until(/<<< TLS 1\.2, Alert \[length 0002\], warning no_renegotiation/, 'the refusal');
+      assert.equal(s.count(/<<< TLS 1\.2, Handshake \[length [0-9a-f]+\], ServerHello\b/g), 1, 'no second handshake');
+    });
+    const { ws } = await openWss(server.wssUrl, pki.ca);
+    assert.equal((await echo(ws, 'still serving')).data.toString(), 'still serving');
+    await closeWs(ws);
   });
 
   test('a TLS 1.2 client offering only CBC or RSA-key-exchange suites is refused', async () => {
