@@ -250,6 +250,15 @@ test('an RSA certificate works too (ECDHE-RSA suites for TLS 1.2, any suite for 
   }
 });
 
+test('graceful shutdown (SIGTERM): wss clients get Close 1001 and the server exits 0', async () => {
+  const server = await startTlsServer(['echo'], pki);
+  const clients = await Promise.all([1, 2, 3].map(() => openWss(server.wssUrl, pki.ca)));
+  const closes = clients.map(({ ws }) => new Promise((resolve) => ws.once('close', (code) => resolve(code))));
+  const exited = await server.stop();
+  assert.deepEqual(await Promise.all(closes), [1001, 1001, 1001]);
+  assert.deepEqual(exited, { code: 0, signal: null });
+});
+
 test('ws:// (plain) client to the TLS port does not get a WebSocket', async () => {
   const server = await startTlsServer(['echo'], pki);
   try {
