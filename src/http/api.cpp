@@ -22,19 +22,6 @@ constexpr size_t kParserSizeCap = size_t{1} << 30;
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 
-void room_fields(Writer& writer, const app::RoomSnapshot& room) {
-  write_key(writer, "name");
-  write_string(writer, room.name);
-  write_key(writer, "members");
-  writer.Uint64(room.members);
-  write_key(writer, "declared");
-  writer.Bool(room.declared);
-  write_key(writer, "private");
-  writer.Bool(room.is_private);
-  write_key(writer, "last_sequence");
-  writer.Uint64(room.last_sequence);
-}
-
 // "application/json", optionally with parameters ("; charset=utf-8"); the media type is
 // case-insensitive (RFC 9110 §8.3.1).
 bool is_json_media_type(std::string_view content_type) {
@@ -253,7 +240,7 @@ void BackendApi::list_rooms(const Request&, server::HttpResponse& response) {
   writer.StartArray();
   for (const app::RoomSnapshot& room : rooms) {
     writer.StartObject();
-    room_fields(writer, room);
+    write_room_fields(writer, room);
     writer.EndObject();
   }
   writer.EndArray();
@@ -272,7 +259,7 @@ void BackendApi::show_room(const Request& request, server::HttpResponse& respons
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();
-  room_fields(writer, detail.summary);
+  write_room_fields(writer, detail.summary);
   write_key(writer, "clients");
   writer.StartArray();
   for (const std::string& id : detail.clients) write_string(writer, id);

@@ -8,6 +8,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "app/stats.hpp"
+
 namespace wsrelay::http {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -18,6 +20,20 @@ inline void write_key(JsonWriter& writer, std::string_view name) {
 
 inline void write_string(JsonWriter& writer, std::string_view text) {
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+// A room's members as /stats and the API both show them (inside an object the caller opened).
+inline void write_room_fields(JsonWriter& writer, const app::RoomSnapshot& room) {
+  write_key(writer, "name");
+  write_string(writer, room.name);
+  write_key(writer, "members");
+  writer.Uint64(room.members);
+  write_key(writer, "declared");
+  writer.Bool(room.declared);
+  write_key(writer, "private");
+  writer.Bool(room.is_private);
+  write_key(writer, "last_sequence");
+  writer.Uint64(room.last_sequence);
 }
 
 inline std::string text_of(const rapidjson::StringBuffer& buffer) { return {buffer.GetString(), buffer.GetSize()}; }

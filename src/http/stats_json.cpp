@@ -87,16 +87,7 @@ std::string render_stats(const Snapshot& snapshot) {
   if (snapshot.app) {
     for (const app::RoomSnapshot& room : snapshot.app->rooms) {
       writer.StartObject();
-      write_key(writer, "name");
-      write_string(writer, room.name);
-      write_key(writer, "members");
-      writer.Uint64(room.members);
-      write_key(writer, "declared");
-      writer.Bool(room.declared);
-      write_key(writer, "private");
-      writer.Bool(room.is_private);
-      write_key(writer, "last_sequence");
-      writer.Uint64(room.last_sequence);
+      write_room_fields(writer, room);
       writer.EndObject();
     }
   }
