@@ -243,11 +243,6 @@ void Connection::after_flush() {
   update_interest();
 }
 
-void Connection::finish_processing() {
-  if (state_ == State::kClosed) return;
-  after_flush();
-}
-
 void Connection::update_interest() {
   if (state_ == State::kClosed) return;
   const bool want_write = !queue_.empty() || transport_->wants_write();

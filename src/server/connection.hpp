@@ -66,7 +66,6 @@ class Connection final : public net::IoHandler,
   // Called by the server.
   void flush();                          // write queued output (before-sleep, or writable)
   void write_now(const uint8_t* data, size_t length);  // write at once; queue what is left
-  void finish_processing();              // after input handling: close if both Closes are done
   void shutdown_gracefully();            // server stopping: Close 1001, or drop if not upgraded
   void terminate(uint16_t code, std::string_view reason, std::string_view initiator);
   void write_raw(const uint8_t* data, size_t length);  // append bytes (cork or queue)
