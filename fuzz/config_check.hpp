@@ -17,6 +17,7 @@
 //  - every error and warning names its source and says something; rendered with
 //    format_error() it contains no control character (a hostile file cannot forge terminal
 //    output), and neither does render_effective() beyond its newlines;
+//  - an accepted IP address or CIDR list holds only address characters;
 //  - secrets stay secret: render_effective() shows auth_secret/api_key only as
 //    "(set, hidden)" — it does not contain their text unless it also does with them cleared;
 //  - a valid configuration survives a round trip: every value printed with format_value()
@@ -164,6 +165,15 @@ inline std::string check_config(std::span<const uint8_t> input) {
   }
 
   if (!first.ok()) return {};
+  // Accepted addresses are made of address characters only (nothing hides after a NUL).
+  for (const config::KeyInfo& key : config::all_keys()) {
+    if (key.kind != config::Kind::kIpAddress && key.kind != config::Kind::kCidrList) continue;
+    const std::string text = config::format_value(key, key.access.load(first.settings));
+    if (text.find_first_not_of("0123456789abcdefABCDEF:./, ") != std::string::npos) {
+      return std::string(key.name) + " was accepted as '" + hex(text) +
+             "' (hex), which holds more than an address" + where;
+    }
+  }
   // Round trip through a config file.
   Input again;
   again.mode = in.mode;
