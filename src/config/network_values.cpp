@@ -187,7 +187,9 @@ bool parse_redis_url(std::string_view raw, Value& out, std::string& problem) {
 }
 
 bool is_ip_literal(std::string_view text, int* family) {
-  if (text.empty() || text.size() > INET6_ADDRSTRLEN) return false;
+  // inet_pton reads a C string: a NUL inside the value would cut it short and let
+  // "127.0.0.1\0junk" pass as 127.0.0.1 (found by the config fuzzer).
+  if (text.empty() || text.size() > INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos) return false;
   const std::string copy(text);  // inet_pton wants a terminated string
   std::array<unsigned char, 16> bytes;
   if (::inet_pton(AF_INET, copy.c_str(), bytes.data()) == 1) {
@@ -206,9 +208,11 @@ bool check_cidr(std::string_view text, std::string& problem, bool* host_bits_set
   const std::string address(text.substr(0, slash));
   std::array<unsigned char, 16> bytes{};
   int bits = 0;
-  if (::inet_pton(AF_INET, address.c_str(), bytes.data()) == 1) {
+  // A NUL would truncate what inet_pton sees, so it never counts as an address.
+  const bool terminated = address.find('\0') == std::string::npos;
+  if (terminated && ::inet_pton(AF_INET, address.c_str(), bytes.data()) == 1) {
     bits = 32;
-  } else if (::inet_pton(AF_INET6, address.c_str(), bytes.data()) == 1) {
+  } else if (terminated && ::inet_pton(AF_INET6, address.c_str(), bytes.data()) == 1) {
     bits = 128;
   } else {
     problem = quote(text) +

@@ -74,7 +74,8 @@ std::optional<IpAddress> IpAddress::from_sockaddr(const sockaddr* address, sockl
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   // inet_pton wants a NUL-terminated string; the longest IPv6 text is 45 characters.
   char buffer[INET6_ADDRSTRLEN];
-  if (text.empty() || text.size() >= sizeof buffer) return std::nullopt;
+  // A NUL inside would cut the text short for inet_pton ("127.0.0.1\0junk").
+  if (text.empty() || text.size() >= sizeof buffer || text.find('\0') != std::string_view::npos) return std::nullopt;
   std::memcpy(buffer, text.data(), text.size());
   buffer[text.size()] = '\0';
   uint8_t bytes[16];
@@ -115,7 +116,10 @@ std::optional<CidrBlock> parse_cidr(std::string_view text, std::string* error,
   CidrBlock block;
   char buffer[INET6_ADDRSTRLEN];
   uint8_t bytes[16] = {};
-  if (address_part.empty() || address_part.size() >= sizeof buffer) return fail("not an address");
+  if (address_part.empty() || address_part.size() >= sizeof buffer ||
+      address_part.find('\0') != std::string_view::npos) {
+    return fail("not an address");
+  }
   std::memcpy(buffer, address_part.data(), address_part.size());
   buffer[address_part.size()] = '\0';
   if (inet_pton(is_v6 ? AF_INET6 : AF_INET, buffer, bytes) != 1) {
