@@ -18,6 +18,9 @@
 //   options bit 5:    an HttpService answers plain requests (else the server's own 404);
 //   options bit 6:    after the input, time passes: 35 s (a heartbeat Ping goes out, or the
 //                     handshake times out), then 15 s more (the Pong never comes);
+//   options bit 7:    the transport says it is TLS: the connection starts in its handshake
+//                     state (the fake handshake succeeds once the client has sent something,
+//                     after one extra "would block" in run B);
 //   seed: the PRNG choosing read sizes, write sizes and when writes block.
 // The application echoes every message and greets on open; a message starting "!close" makes
 // it close (4000 + length), "!bcast" sends it back prepared (shared bytes), "!big" answers
@@ -74,6 +77,7 @@ struct Options {
   size_t max_header_size = 8192;
   bool http_service = false;
   bool time_passes = false;
+  bool tls = false;
   uint64_t seed = 0;
 };
 
@@ -88,6 +92,8 @@ class FakeTransport final : public net::Transport {
   bool fin = false;
   size_t writes_after_fin = 0;
   bool released = false;
+  bool tls = false;
+  int handshakes = 0;
 
   net::IoResult read(int, uint8_t* buffer, size_t capacity) override {
     if (!pending.empty()) {
@@ -119,6 +125,16 @@ class FakeTransport final : public net::Transport {
     return {net::IoResult::kOk, written, 0};
   }
 
+  net::IoResult handshake(int) override {
+    // A handshake needs the client to have sent something; random runs also make it wait for
+    // one more readiness event. (The fake handshake consumes no bytes: they are the request.)
+    if (pending.empty()) {
+      return {eof ? net::IoResult::kClosed : net::IoResult::kWouldBlock, 0, 0};
+    }
+    if (rng != nullptr && handshakes++ == 0) return {net::IoResult::kWouldBlock, 0, 0};
+    return {net::IoResult::kOk, 0, 0};
+  }
+  bool is_tls() const override { return tls; }
   // Like TLS: bytes may be waiting that the socket no longer signals.
   bool has_buffered_input() const override { return rng != nullptr && !pending.empty(); }
   void shutdown_write(int) override { fin = true; }
@@ -224,6 +240,7 @@ inline RunResult drive(std::span<const uint8_t> stream, const Options& options, 
 
   FakeTransport transport;
   if (mode == Mode::kRandom) transport.rng = &rng;
+  transport.tls = options.tls;
   const int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (fd < 0) {
     result.problem = "eventfd failed";
@@ -382,6 +399,7 @@ inline std::string check_connection(std::span<const uint8_t> input) {
   options.max_header_size = kHeaderSizes[(c >> 3) & 0x3];
   options.http_service = (c & 0x20) != 0;
   options.time_passes = (c & 0x40) != 0;
+  options.tls = (c & 0x80) != 0;
   options.seed = seed_from(clamped(input, 1, 2));
   const std::span<const uint8_t> stream = clamped(input, 3, input.size());
   const std::string where =

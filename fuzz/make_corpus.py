@@ -304,9 +304,10 @@ write_dict("json", [
 
 # ---- connection ---------------------------------------------------------------------------
 # Options byte: bits 0-2 max_message_size (0: 64 KiB, 2: 16), bits 3-4 max_header_size
-# (1: 64), bit 5 HTTP service, bit 6 time passes.
+# (1: 64), bit 5 HTTP service, bit 6 time passes, bit 7 TLS-like transport.
 HTTPSVC = 0x20
 TIME = 0x40
+TLS = 0x80
 
 
 def cseed(options, stream, seed=b"\x9a\xbc"):
@@ -343,6 +344,8 @@ connection_seeds = {
     "keepalive_idle": cseed(HTTPSVC | TIME, b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"),
     "pong_answers_ping": cseed(TIME, UPGRADE + pong(b"")),
     "many_messages": cseed(0, UPGRADE + b"".join(text("m%d" % i) for i in range(50))),
+    "tls_echo": cseed(TLS, UPGRADE + text("over tls") + close(1000)),
+    "tls_plain_http": cseed(TLS | HTTPSVC, b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"),
 }
 write("connection", connection_seeds)
 write_dict("connection", [
