@@ -11,7 +11,7 @@
 # libclang-rt-14-dev, llvm-14 for coverage) and libraries (libssl-dev, rapidjson-dev) are
 # installed with apt-get when running as root; otherwise the script says what to install.
 # Environment: JOBS (parallel compiles, default 2), CXX (default clang++), FUZZ_CXXFLAGS (extra
-# flags, e.g. -DWSRELAY_FUZZ_SKIP_CONFIG_NUL; see docs/fuzzing.md).
+# flags, e.g. a -D knob that skips an open known bug during a campaign; see docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -128,7 +128,7 @@ TEST_CASE("fuzz property checks reject what they should") {
 
 // ---- bugs found by fuzzing ----------------------------------------------------------------
 // Each also sits in tests/regression/ (so the replay above covers it); the named cases say
-// what was found. Open ones are should_fail (see the top of this file).
+// what was found. Open ones are should_fail (see the top of this file); none is open now.
 
 // Fixed: MessageReader::append_message_data reserved the rest of the current frame as its
 // header announced, so 24 bytes announcing a 1 000 000-byte frame made the reader hold 1 MB
@@ -138,13 +138,12 @@ TEST_CASE("regression: the message reader does not reserve what a frame header a
   CHECK(check_one("frame", "eager-reserve-1m", &wsrelay::fuzz::check_frames) == "");
 }
 
-// OPEN (found by the config fuzzer): config::is_ip_literal and config::check_cidr copy the text
-// into a std::string and hand c_str() to inet_pton, which stops at the first NUL byte: "::\0junk"
-// is accepted as a host, "10.0.0.1\0junk" as an allow_ips entry, and the bytes after the NUL
-// stay in the setting (publish_url, derived from host, then fails its own check).
-// server::parse_cidr has the same shape.
+// Fixed in 886b842: config::is_ip_literal and config::check_cidr handed c_str() of the value to
+// inet_pton, which stops at the first NUL byte: "::\0junk" was accepted as a host and
+// "10.0.0.1\0junk" as an allow_ips entry, with the bytes after the NUL kept in the setting.
+// server::parse_cidr had the same shape.
 TEST_CASE("regression: an IP address with a NUL byte in it is refused") {
-  CHECK(check_one("config", "known-bug-nul-in-host", &wsrelay::fuzz::check_config) == "");
-  CHECK(check_one("config", "known-bug-nul-in-allow-ips", &wsrelay::fuzz::check_config) == "");
-  CHECK(check_one("config", "known-bug-nul-in-host-env", &wsrelay::fuzz::check_config) == "");
+  CHECK(check_one("config", "nul-in-host", &wsrelay::fuzz::check_config) == "");
+  CHECK(check_one("config", "nul-in-allow-ips", &wsrelay::fuzz::check_config) == "");
+  CHECK(check_one("config", "nul-in-host-env", &wsrelay::fuzz::check_config) == "");
 }
