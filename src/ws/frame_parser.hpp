@@ -67,6 +67,8 @@ class FrameParser {
   const FrameHeader& header() const { return header_; }
   // True between a kHeader and the kPayload that completes that frame.
   bool in_payload() const { return state_ == State::kPayload; }
+  // True when the next byte starts a new frame: no header or payload is half read.
+  bool at_frame_start() const { return state_ == State::kHeader && header_bytes_ == 0; }
   uint64_t payload_remaining() const { return remaining_; }
   uint16_t error_code() const { return error_code_; }
   std::string_view error_reason() const { return error_reason_; }

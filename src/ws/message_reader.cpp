@@ -21,6 +21,23 @@ namespace wsrelay::ws {
 MessageReader::MessageReader(const ReaderLimits& limits)
     : limits_(limits), parser_(limits.role, limits.allowed_rsv) {}
 
+bool MessageReader::at_rest() const {
+  return terminal_ == ReadStatus::kOk && !message_open_ && parser_.at_frame_start() && buffer_.empty();
+}
+
+void MessageReader::reset(const ReaderLimits& limits) {
+  limits_ = limits;
+  parser_ = FrameParser(limits.role, limits.allowed_rsv);
+  utf8_.reset();
+  buffer_.clear();
+  message_size_ = 0;
+  control_start_ = 0;
+  message_kind_ = MessageKind::kBinary;
+  message_open_ = false;
+  consumed_ = 0;
+  terminal_ = ReadStatus::kOk;
+}
+
 ReadStatus MessageReader::feed(std::span<uint8_t> input, MessageHandler& handler) {
   consumed_ = 0;
   if (terminal_ != ReadStatus::kOk) return terminal_;

@@ -85,6 +85,14 @@ class MessageReader {
   // been delivered: a fragmented message, or a single frame whose payload is still arriving.
   bool in_message() const { return message_open_; }
   void set_max_message_size(uint64_t bytes) { limits_.max_message_size = bytes; }
+
+  // True between messages with nothing held back: no frame, message or control payload half
+  // read, neither closed nor failed. Such a reader knows nothing a new one would not, so a
+  // host may set it aside and read the next bytes with another (server::Connection lends
+  // readers to busy connections this way; idle ones hold none).
+  bool at_rest() const;
+  // The state of a new reader with these limits; spare buffer capacity is kept for reuse.
+  void reset(const ReaderLimits& limits);
   // Bytes currently held for partial messages/control frames (for memory accounting).
   size_t buffered_bytes() const { return buffer_.size(); }
   // Heap memory the reader holds, spare capacity included (kept between messages up to

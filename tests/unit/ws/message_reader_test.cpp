@@ -517,6 +517,7 @@ TEST_CASE("random frame streams give the same callbacks however they are chunked
   const std::string_view alphabet[] = {
       "a", "Z", " ", "{", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xCE\xBA"};
   size_t statuses[4] = {0, 0, 0, 0};
+  size_t swaps = 0;
   for (int round = 0; round < 300; ++round) {
     Bytes stream;
     const int messages = 1 + static_cast<int>(rng() % 5);
@@ -568,10 +569,72 @@ TEST_CASE("random frame streams give the same callbacks however they are chunked
       CAPTURE(variant);
       REQUIRE(got.log == expected.log);
       REQUIRE(got.status == expected.status);
+      if (variant == 0 || variant == 5) {
+        // The same cuts, but whenever the reader is at rest it is put aside and reading goes
+        // on with another one, reset() from whatever it read before (server::Connection lends
+        // readers this way): at_rest() must only be true when nothing would be lost.
+        MessageReader readers[2] = {MessageReader(limits), MessageReader(limits)};
+        int current = 0;
+        Recorder swapping;
+        Bytes copy = stream;
+        ReadStatus status = ReadStatus::kOk;
+        size_t begin = 0;
+        for (size_t c = 0; c <= cuts.size() && status == ReadStatus::kOk; ++c) {
+          const size_t end = c < cuts.size() ? cuts[c] : copy.size();
+          status = readers[current].feed({copy.data() + begin, end - begin}, swapping);
+          begin = end;
+          if (status == ReadStatus::kOk && readers[current].at_rest()) {
+            current = 1 - current;
+            readers[current].reset(limits);
+            ++swaps;
+          }
+        }
+        REQUIRE(swapping.log == expected.log);
+        REQUIRE(status == expected.status);
+      }
     }
   }
+  CHECK(swaps > 500);   // the swapping path was really taken, byte by byte and in chunks
   // The generator really reaches the interesting outcomes.
   CHECK(statuses[static_cast<size_t>(ReadStatus::kOk)] > 20);
   CHECK(statuses[static_cast<size_t>(ReadStatus::kClosed)] > 20);
   CHECK(statuses[static_cast<size_t>(ReadStatus::kFailed)] > 20);
+}
+
+TEST_CASE("at_rest: only between messages with nothing half read, and never after Close or failure") {
+  MessageReader reader;
+  Recorder recorder;
+  CHECK(reader.at_rest());
+  auto feed = [&](Bytes bytes) { return reader.feed(bytes, recorder); };
+
+  Bytes whole = text("hello");
+  feed(Bytes(whole.begin(), whole.begin() + 1));  // one header byte
+  CHECK_FALSE(reader.at_rest());
+  feed(Bytes(whole.begin() + 1, whole.begin() + 8));  // header done, payload partly here
+  CHECK_FALSE(reader.at_rest());
+  feed(Bytes(whole.begin() + 8, whole.end()));
+  CHECK(reader.at_rest());
+
+  feed(text("frag", false));  // a fragmented message is open
+  CHECK_FALSE(reader.at_rest());
+  feed(ping("x"));  // a whole control frame between fragments: the message is still open
+  CHECK_FALSE(reader.at_rest());
+  feed(continuation("ment"));
+  CHECK(reader.at_rest());
+  CHECK(recorder.log == Log{"text hello", "ping x", "text fragment"});
+
+  CHECK(feed(close_with(1000, "")) == ReadStatus::kClosed);
+  CHECK_FALSE(reader.at_rest());  // bytes after a Close must still be ignored
+  reader.reset({});
+  CHECK(reader.at_rest());
+  CHECK(feed(text("again")) == ReadStatus::kOk);
+  CHECK(recorder.log.back() == "text again");
+
+  CHECK(feed(frame({.opcode = 0x3}, "")) == ReadStatus::kFailed);  // reserved opcode
+  CHECK_FALSE(reader.at_rest());
+  ReaderLimits small;
+  small.max_message_size = 2;
+  reader.reset(small);  // the new limits apply
+  CHECK(feed(text("abc")) == ReadStatus::kFailed);
+  CHECK(recorder.log.back().rfind("error 1009", 0) == 0);
 }
