@@ -4,7 +4,8 @@ namespace wsrelay::app {
 
 void EchoApplication::on_open(Peer& peer, const ConnectInfo& info) {
   (void)info;
-  peers_.insert(&peer);
+  ++peer_count_;
+  if (mode_ == Mode::kBroadcast) peers_.insert(&peer);
 }
 
 void EchoApplication::on_message(Peer& peer, PayloadKind kind, std::span<const uint8_t> payload) {
@@ -22,7 +23,8 @@ void EchoApplication::on_message(Peer& peer, PayloadKind kind, std::span<const u
 void EchoApplication::on_close(Peer& peer, uint16_t code, std::string_view reason) {
   (void)code;
   (void)reason;
-  peers_.erase(&peer);
+  --peer_count_;
+  if (mode_ == Mode::kBroadcast) peers_.erase(&peer);
 }
 
 }  // namespace wsrelay::app

@@ -16,15 +16,18 @@ bool transport_busy(const net::Transport& transport) { return transport.wants_wr
 }  // namespace
 
 Connection::Connection(Server& server, int fd, const net::PeerAddress& address, net::Transport* transport)
-    : server_(server),
+    : fd_(fd),
+      server_(server),
       transport_(transport),
-      fd_(fd),
-      created_ms_(server.loop().now_ms()),
-      last_activity_ms_(created_ms_),
-      address_(net::format_address(address)),
-      reader_(ws::ReaderLimits{server.options().max_message_size, ws::Role::kServer, 0}) {}
+      last_activity_ms_(server.loop().now_ms()),
+      address_(net::format_address(address)) {}
 
 Connection::~Connection() {
+  // A reader still held is mid-frame or terminal: not worth lending to anyone.
+  if (queue_) {
+    queue_->clear();
+    server_.queue_pool().give_back(std::move(queue_));
+  }
   transport_->release();
   net::close_fd(fd_);
 }
@@ -41,9 +44,9 @@ void Connection::start() {
   state_ = transport_->is_tls() ? State::kHandshake : State::kHttp;
   if (state_ == State::kHttp) http_buffer_ = std::make_unique<std::string>();
   // The handshake timeout covers everything up to a complete upgrade request, TLS included.
-  phase_deadline_ms_ = created_ms_ + server_.options().handshake_timeout_ms;
+  phase_ms_ = server_.loop().now_ms() + server_.options().handshake_timeout_ms;
   if (server_.loop().watch(fd_, this, true, false) != 0) {
-    terminate(ws::close_code::kAbnormal, "epoll registration failed", "server");
+    terminate(ws::close_code::kAbnormal, "epoll registration failed", Initiator::kServer);
     return;
   }
   reschedule();
@@ -83,7 +86,7 @@ void Connection::handle_transport_handshake() {
   server_.stats().count(Reject::kTlsHandshake);
   server_.observer().on_reject(address_, Reject::kTlsHandshake,
                                "TLS handshake failed: " + net::tls_failure_text(result.error));
-  terminate(ws::close_code::kTlsHandshake, "TLS handshake failed", "network");
+  terminate(ws::close_code::kTlsHandshake, "TLS handshake failed", Initiator::kNetwork);
 }
 
 void Connection::handle_readable() {
@@ -107,10 +110,11 @@ bool Connection::read_once() {
     // The peer is gone. After a completed closing handshake that is the normal end;
     // otherwise the connection closed abnormally (1006, RFC 6455 §7.1.5).
     if (close_received_ || (close_sent_ && half_close_after_flush_)) {
-      terminate(final_code_, final_reason_, initiator_);
+      terminate(final_code_, final_reason(), initiator_);
     } else {
       terminate(ws::close_code::kAbnormal,
-                result.status == net::IoResult::kClosed ? "connection closed by peer" : "connection reset", "network");
+                result.status == net::IoResult::kClosed ? "connection closed by peer" : "connection reset",
+                Initiator::kNetwork);
     }
     return false;
   }
@@ -130,24 +134,33 @@ bool Connection::read_once() {
 
 // ---- write path -----------------------------------------------------------------------
 
+net::OutputQueue& Connection::queue() {
+  if (!queue_) queue_ = server_.queue_pool().take();
+  return *queue_;
+}
+
+void Connection::return_queue_if_empty() {
+  if (queue_ && queue_->empty()) server_.queue_pool().give_back(std::move(queue_));
+}
+
 void Connection::write_raw(const uint8_t* data, size_t length) {
   if (state_ == State::kClosed || length == 0) return;
-  if (server_.is_corked(this) && queue_.empty()) {
+  if (server_.is_corked(this) && queue_empty()) {
     if (server_.cork_append(data, length)) return;
     server_.flush_cork();
-    if (queue_.empty() && server_.cork_append(data, length)) return;
-    if (queue_.empty()) {
+    if (queue_empty() && server_.cork_append(data, length)) return;
+    if (queue_empty()) {
       write_now(data, length);
       return;
     }
   }
-  queue_.push_copy(data, length);
+  queue().push_copy(data, length);
   after_queue_grew();
 }
 
 void Connection::write_now(const uint8_t* data, size_t length) {
   if (state_ == State::kClosed || length == 0) return;
-  if (queue_.empty()) {
+  if (queue_empty()) {
     iovec iov{const_cast<uint8_t*>(data), length};
     const net::IoResult result = transport_->writev(fd_, &iov, 1);
     if (result.status == net::IoResult::kOk) {
@@ -158,12 +171,12 @@ void Connection::write_now(const uint8_t* data, size_t length) {
         return;
       }
     } else if (result.status != net::IoResult::kWouldBlock) {
-      terminate(ws::close_code::kAbnormal, "write failed", "network");
+      terminate(ws::close_code::kAbnormal, "write failed", Initiator::kNetwork);
       return;
     }
   }
   // The socket is full: keep the rest and wait for writability.
-  queue_.push_copy(data, length);
+  queue().push_copy(data, length);
   update_interest();
   after_queue_grew();
 }
@@ -172,7 +185,7 @@ void Connection::write_frame(ws::Opcode opcode, std::span<const uint8_t> payload
   if (opcode != ws::Opcode::kClose && !has_output_room()) return;
   uint8_t header[ws::kMaxServerFrameHeader];
   const size_t header_size = ws::write_frame_header(header, opcode, payload.size());
-  if (server_.is_corked(this) && queue_.empty()) {
+  if (server_.is_corked(this) && queue_empty()) {
     // The common case: the reply to a message just read leaves with the rest of this
     // iteration's output in one write. Header and payload must be appended together.
     if (server_.cork_size() + header_size + payload.size() <= server_.cork_capacity()) {
@@ -190,15 +203,13 @@ bool Connection::has_output_room() {
   // The cap is checked before a message is added, so one message larger than the cap can
   // still be sent to a client that keeps up: memory per connection stays below
   // max_pending_output + max_message_size.
-  if (queue_.pending_bytes() <= server_.options().max_pending_output || close_sent_) return true;
+  if (queued_bytes() <= server_.options().max_pending_output || close_sent_) return true;
   // A client that cannot keep up is closed, never fed partial data: nothing more is queued,
   // what is already queued (whole frames) is followed by Close 1008 (RFC 6455 §7.4.1), and
   // the close timeout bounds how long we wait for the client to read it.
   server_.stats().count(Reject::kSlowConsumer);
   server_.observer().on_reject(address_, Reject::kSlowConsumer, "pending output over max_pending_output");
-  final_code_ = ws::close_code::kPolicyViolation;
-  final_reason_ = ws::close_reason::kSlowConsumer;
-  initiator_ = "server";
+  set_final(ws::close_code::kPolicyViolation, ws::close_reason::kSlowConsumer, Initiator::kServer);
   fail_input_ = true;
   half_close_after_flush_ = true;
   send_close_frame(ws::close_code::kPolicyViolation, ws::close_reason::kSlowConsumer);
@@ -206,20 +217,20 @@ bool Connection::has_output_room() {
 }
 
 void Connection::after_queue_grew() {
-  if (queue_.empty() || state_ == State::kClosed) return;
+  if (queue_empty() || state_ == State::kClosed) return;
   if (!server_.is_corked(this)) server_.mark_dirty(this);
 }
 
 void Connection::flush() {
   if (state_ == State::kClosed || state_ == State::kHandshake) return;
   net::IoResult result{net::IoResult::kOk, 0, 0};
-  if (!queue_.empty()) {
-    result = queue_.flush(*transport_, fd_);
+  if (!queue_empty()) {
+    result = queue_->flush(*transport_, fd_);
   } else if (transport_busy(*transport_)) {
     result = transport_->writev(fd_, nullptr, 0);  // TLS: push on the record OpenSSL holds
   }
   if (result.status == net::IoResult::kClosed || result.status == net::IoResult::kError) {
-    terminate(ws::close_code::kAbnormal, "write failed", "network");
+    terminate(ws::close_code::kAbnormal, "write failed", Initiator::kNetwork);
     return;
   }
   after_flush();
@@ -227,11 +238,12 @@ void Connection::flush() {
 
 void Connection::after_flush() {
   if (state_ == State::kClosed) return;
+  return_queue_if_empty();
   // Closing waits for the transport too: a TLS record it still holds may carry our Close.
-  if (queue_.empty() && !transport_busy(*transport_)) {
+  if (queue_empty() && !transport_busy(*transport_)) {
     if (close_after_flush_) {
       // RFC 6455 §7.1.1: once both Close frames are exchanged the server closes TCP first.
-      terminate(final_code_, final_reason_, initiator_);
+      terminate(final_code_, final_reason(), initiator_);
       return;
     }
     if (half_close_after_flush_ && !half_closed_) {
@@ -245,7 +257,7 @@ void Connection::after_flush() {
 
 void Connection::update_interest() {
   if (state_ == State::kClosed) return;
-  const bool want_write = !queue_.empty() || transport_->wants_write();
+  const bool want_write = !queue_empty() || transport_->wants_write();
   const bool want_read = true;
   if (want_write == want_write_ && want_read == want_read_) return;
   want_write_ = want_write;
@@ -263,22 +275,20 @@ void Connection::send_close_frame(uint16_t code, std::string_view reason) {
   write_frame(ws::Opcode::kClose, {payload, length});
   close_sent_ = true;
   state_ = State::kClosing;
-  phase_deadline_ms_ = server_.loop().now_ms() + server_.options().close_timeout_ms;
+  phase_ms_ = server_.loop().now_ms() + server_.options().close_timeout_ms;
   reschedule();
 }
 
 void Connection::close(uint16_t code, std::string_view reason) {
   if (state_ != State::kOpen) return;
-  final_code_ = code;
-  final_reason_ = reason;
-  initiator_ = "server";
+  set_final(code, reason, Initiator::kServer);
   send_close_frame(code, reason);
 }
 
 void Connection::fail_after_response() {
   fail_input_ = true;
   half_close_after_flush_ = true;
-  phase_deadline_ms_ = server_.loop().now_ms() + server_.options().close_timeout_ms;
+  phase_ms_ = server_.loop().now_ms() + server_.options().close_timeout_ms;
   reschedule();
   if (!server_.is_corked(this)) server_.mark_dirty(this);
 }
@@ -287,21 +297,37 @@ void Connection::shutdown_gracefully() {
   if (state_ == State::kOpen) {
     close(ws::close_code::kGoingAway, ws::close_reason::kShuttingDown);
   } else if (state_ == State::kHttp || state_ == State::kHandshake) {
-    terminate(ws::close_code::kGoingAway, ws::close_reason::kShuttingDown, "server");
+    terminate(ws::close_code::kGoingAway, ws::close_reason::kShuttingDown, Initiator::kServer);
   }
 }
 
-void Connection::terminate(uint16_t code, std::string_view reason, std::string_view initiator) {
+void Connection::set_final(uint16_t code, std::string_view reason, Initiator initiator) {
+  final_code_ = code;
+  initiator_ = initiator;
+  if (final_reason_ && std::string_view(*final_reason_) == reason) return;  // already this text
+  if (reason.empty()) {
+    final_reason_.reset();
+  } else if (final_reason_) {
+    final_reason_->assign(reason);
+  } else {
+    final_reason_ = std::make_unique<std::string>(reason);
+  }
+}
+
+void Connection::terminate(uint16_t code, std::string_view reason, Initiator initiator) {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
-  final_code_ = code;
-  if (final_reason_.data() != reason.data()) final_reason_ = std::string(reason);
-  initiator_ = initiator;
+  set_final(code, reason, initiator);
   server_.loop().timers().cancel(*this);
   server_.loop().unwatch(fd_);
-  queue_.clear();
+  if (queue_) queue_->clear();
+  return_queue_if_empty();
   http_buffer_.reset();
-  if (upgraded_) server_.observer().on_close(address_, final_code_, final_reason_, initiator_);
+  if (upgraded_) {
+    static constexpr std::string_view kInitiatorNames[] = {"network", "server", "client"};
+    server_.observer().on_close(address_, final_code_, final_reason(),
+                                kInitiatorNames[static_cast<size_t>(initiator_)]);
+  }
   server_.on_terminated(this);
 }
 
@@ -312,11 +338,12 @@ void Connection::reschedule() {
   const ServerOptions& options = server_.options();
   uint64_t deadline = UINT64_MAX;
   if (state_ == State::kOpen) {
-    if (ping_outstanding_) deadline = std::min(deadline, ping_sent_ms_ + options.ping_timeout_ms);
-    else if (options.ping_interval_ms > 0) deadline = std::min(deadline, next_ping_ms_);
+    // phase_ms_: when the outstanding Ping was sent, or when the next one is due.
+    if (ping_outstanding_) deadline = std::min(deadline, phase_ms_ + options.ping_timeout_ms);
+    else if (options.ping_interval_ms > 0) deadline = std::min(deadline, phase_ms_);
     if (options.idle_timeout_ms > 0) deadline = std::min(deadline, last_activity_ms_ + options.idle_timeout_ms);
   } else {
-    deadline = phase_deadline_ms_;
+    deadline = phase_ms_;
   }
   if (deadline == UINT64_MAX) {
     server_.loop().timers().cancel(*this);
@@ -331,16 +358,16 @@ void Connection::on_timer() {
   switch (state_) {
     case State::kHandshake:
     case State::kHttp:
-      if (now < phase_deadline_ms_) break;
+      if (now < phase_ms_) break;
       if (fail_input_ || (served_request_ && http_buffer_ && http_buffer_->empty())) {
         // An idle keep-alive connection, or one we already answered with an error.
-        terminate(ws::close_code::kAbnormal, "HTTP connection closed", "server");
+        terminate(ws::close_code::kAbnormal, "HTTP connection closed", Initiator::kServer);
         return;
       }
       server_.stats().count(Reject::kHandshakeTimeout);
       server_.observer().on_reject(address_, Reject::kHandshakeTimeout, "no complete request in time");
       if (state_ == State::kHandshake) {
-        terminate(ws::close_code::kAbnormal, "handshake timeout", "server");
+        terminate(ws::close_code::kAbnormal, "handshake timeout", Initiator::kServer);
         return;
       }
       server_.cork(this);
@@ -348,11 +375,11 @@ void Connection::on_timer() {
       server_.uncork();
       return;
     case State::kOpen:
-      if (ping_outstanding_ && now >= ping_sent_ms_ + options.ping_timeout_ms) {
+      if (ping_outstanding_ && now >= phase_ms_ + options.ping_timeout_ms) {
         // A peer that does not answer a Ping is gone (or hopelessly slow): drop it.
         server_.stats().count(Reject::kPongTimeout);
         server_.observer().on_reject(address_, Reject::kPongTimeout, "no pong within ping_timeout");
-        terminate(ws::close_code::kAbnormal, ws::close_reason::kPongTimeout, "server");
+        terminate(ws::close_code::kAbnormal, ws::close_reason::kPongTimeout, Initiator::kServer);
         return;
       }
       if (options.idle_timeout_ms > 0 && now >= last_activity_ms_ + options.idle_timeout_ms) {
@@ -360,18 +387,17 @@ void Connection::on_timer() {
         close(ws::close_code::kGoingAway, ws::close_reason::kIdleTimeout);
         return;
       }
-      if (options.ping_interval_ms > 0 && !ping_outstanding_ && now >= next_ping_ms_) {
+      if (options.ping_interval_ms > 0 && !ping_outstanding_ && now >= phase_ms_) {
         write_frame(ws::Opcode::kPing, {});
         ping_outstanding_ = true;
-        ping_sent_ms_ = now;
-        next_ping_ms_ = now + options.ping_interval_ms;
+        phase_ms_ = now;  // the Pong is due by now + ping_timeout
         ++server_.stats().pings_sent;
       }
       break;
     case State::kClosing:
-      if (now >= phase_deadline_ms_) {
+      if (now >= phase_ms_) {
         // RFC 6455 §7.1.1: a peer that never answers our Close is dropped after a while.
-        terminate(final_code_, final_reason_, initiator_);
+        terminate(final_code_, final_reason(), initiator_);
         return;
       }
       break;

@@ -41,6 +41,9 @@ class Connection final : public net::IoHandler,
                          private ws::MessageHandler {
  public:
   enum class State : uint8_t { kHandshake, kHttp, kOpen, kClosing, kClosed };
+  // Who ended the connection, for the log: the client's or our Close, or neither (the
+  // network: EOF, reset, timeouts without a closing handshake).
+  enum class Initiator : uint8_t { kNetwork, kServer, kClient };
 
   Connection(Server& server, int fd, const net::PeerAddress& address, net::Transport* transport);
   ~Connection() override;
@@ -67,10 +70,10 @@ class Connection final : public net::IoHandler,
   void flush();                          // write queued output (before-sleep, or writable)
   void write_now(const uint8_t* data, size_t length);  // write at once; queue what is left
   void shutdown_gracefully();            // server stopping: Close 1001, or drop if not upgraded
-  void terminate(uint16_t code, std::string_view reason, std::string_view initiator);
+  void terminate(uint16_t code, std::string_view reason, Initiator initiator);
   void write_raw(const uint8_t* data, size_t length);  // append bytes (cork or queue)
   uint16_t final_code() const { return final_code_; }
-  std::string_view final_reason() const { return final_reason_; }
+  std::string_view final_reason() const { return final_reason_ ? std::string_view(*final_reason_) : std::string_view(); }
 
   // Intrusive links for the server's lists.
   Connection* list_prev = nullptr;
@@ -103,11 +106,18 @@ class Connection final : public net::IoHandler,
   void after_flush();
   void update_interest();
   void reschedule();
+  void set_final(uint16_t code, std::string_view reason, Initiator initiator);
+  // The output queue and the frame reader, borrowed from the server's pools on demand.
+  bool queue_empty() const { return !queue_ || queue_->empty(); }
+  size_t queued_bytes() const { return queue_ ? queue_->pending_bytes() : 0; }
+  net::OutputQueue& queue();
+  void return_queue_if_empty();
 
-  Server& server_;
-  net::Transport* transport_;
+  // Small fields first, next to in_dirty_list above: no padding between them (every idle
+  // connection pays for each byte of this object).
   int fd_;
   State state_ = State::kHandshake;
+  Initiator initiator_ = Initiator::kNetwork;
   bool upgraded_ = false;
   bool close_sent_ = false;
   bool close_received_ = false;
@@ -120,17 +130,21 @@ class Connection final : public net::IoHandler,
   bool served_request_ = false;      // keep-alive: at least one HTTP request answered
   bool ping_outstanding_ = false;
   uint16_t final_code_ = ws::close_code::kAbnormal;
-  std::string final_reason_;
-  uint64_t created_ms_;
-  uint64_t last_activity_ms_;
-  uint64_t ping_sent_ms_ = 0;
-  uint64_t next_ping_ms_ = 0;
-  uint64_t phase_deadline_ms_ = 0;   // handshake/keep-alive deadline, or the close deadline
-  std::string_view initiator_ = "network";
+  Server& server_;
+  net::Transport* transport_;
+  uint64_t last_activity_ms_ = 0;
+  // The one time the current state waits for (one field: the states never need two):
+  //   kHandshake, kHttp: the deadline for a complete request (handshake/keep-alive timeout);
+  //   kOpen: when the outstanding Ping was sent (ping_outstanding_), else when the next is due;
+  //   kClosing: the deadline for the closing handshake (close timeout).
+  uint64_t phase_ms_ = 0;
   std::string address_;  // "ip:port" or "[v6]:port"
-  std::unique_ptr<std::string> http_buffer_;  // only while reading HTTP requests
-  ws::MessageReader reader_;
-  net::OutputQueue queue_;
+  // Memory an idle upgraded connection does not need is held only while needed, so that
+  // thousands of idle clients cost little (docs/benchmarks.md, "Idle memory"):
+  std::unique_ptr<std::string> http_buffer_;   // while reading HTTP requests
+  std::unique_ptr<std::string> final_reason_;  // once a close has a reason
+  std::unique_ptr<ws::MessageReader> reader_;  // borrowed while a frame/message is half read
+  std::unique_ptr<net::OutputQueue> queue_;    // borrowed while output waits for the socket
 };
 
 }  // namespace wsrelay::server

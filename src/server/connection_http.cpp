@@ -115,7 +115,7 @@ bool Connection::handle_http_request(const ws::HttpRequest& request, size_t head
     return false;
   }
   // A fresh deadline for the next request on this keep-alive connection.
-  phase_deadline_ms_ = server_.loop().now_ms() + options.handshake_timeout_ms;
+  phase_ms_ = server_.loop().now_ms() + options.handshake_timeout_ms;
   reschedule();
   return true;
 }
@@ -169,7 +169,7 @@ void Connection::upgrade(const ws::HttpRequest& request, std::string_view key, s
   server_.on_upgraded(*this);
   const uint64_t now = server_.loop().now_ms();
   last_activity_ms_ = now;
-  next_ping_ms_ = now + server_.options().ping_interval_ms;
+  phase_ms_ = now + server_.options().ping_interval_ms;  // the first Ping is due
   reschedule();
 
   const app::ConnectInfo info{request.path(), request.query(), request.header("Origin"), address_};

@@ -6,8 +6,17 @@
 namespace wsrelay::server {
 
 void Connection::process_websocket(std::span<uint8_t> bytes) {
-  // The reader calls back into on_message/on_ping/on_pong/on_close/on_protocol_error.
-  reader_.feed(bytes, *this);
+  // A connection holds a reader only between reads that end inside a frame (or after the
+  // reader closed or failed). Otherwise one is borrowed for this read and given back at rest,
+  // so idle connections keep no parser state. It is reset on loan: limits may have changed.
+  if (!reader_) {
+    reader_ = server_.reader_pool().take();
+    reader_->reset(ws::ReaderLimits{server_.options().max_message_size, ws::Role::kServer, 0});
+  }
+  // The reader calls back into on_message/on_ping/on_pong/on_close/on_protocol_error. The
+  // connection is never freed inside those callbacks (see connection.hpp), so reader_ lives on.
+  reader_->feed(bytes, *this);
+  if (reader_->at_rest()) server_.reader_pool().give_back(std::move(reader_));
 }
 
 bool Connection::on_message(ws::MessageKind kind, std::span<const uint8_t> payload) {
@@ -31,7 +40,10 @@ bool Connection::on_ping(std::span<const uint8_t> payload) {
 
 bool Connection::on_pong(std::span<const uint8_t>) {
   // §5.5.3: unsolicited Pongs are allowed and need no answer; any Pong proves liveness.
-  ping_outstanding_ = false;
+  if (ping_outstanding_) {
+    ping_outstanding_ = false;
+    phase_ms_ += server_.options().ping_interval_ms;  // one interval after the last Ping
+  }
   return true;
 }
 
@@ -39,9 +51,7 @@ void Connection::on_close(uint16_t code, std::string_view reason) {
   close_received_ = true;
   if (!close_sent_) {
     // The client started the closing handshake: echo its code (§5.5.1).
-    final_code_ = code;
-    final_reason_ = reason;
-    initiator_ = "client";
+    set_final(code, reason, Initiator::kClient);
     send_close_frame(code, reason);
   }
   close_after_flush_ = true;
@@ -59,9 +69,7 @@ void Connection::on_protocol_error(uint16_t code, std::string_view reason) {
   }
   // §7.1.7 "Fail the WebSocket Connection": send Close with the reason, stop reading frames,
   // and close once it is written and the peer hangs up (or the close timeout passes).
-  final_code_ = code;
-  final_reason_ = reason;
-  initiator_ = "server";
+  set_final(code, reason, Initiator::kServer);
   fail_input_ = true;
   half_close_after_flush_ = true;
   send_close_frame(code, reason);
@@ -81,13 +89,13 @@ void Connection::send_prepared(const app::PreparedMessage& message) {
   ServerStats& stats = server_.stats();
   ++stats.messages_out;
   stats.bytes_out += message.payload_size;
-  if (server_.is_corked(this) && queue_.empty()) {
+  if (server_.is_corked(this) && queue_empty()) {
     // Small shared frames join the cork buffer (one write for the whole iteration).
     if (server_.cork_append(message.bytes.data(), message.bytes.size())) return;
     server_.flush_cork();
   }
   // Otherwise share the bytes: a broadcast to N peers is N references to one block.
-  queue_.push_shared(message.bytes);
+  queue().push_shared(message.bytes);
   after_queue_grew();
 }
 

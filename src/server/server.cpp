@@ -18,6 +18,9 @@ constexpr int kMaxAcceptsPerEvent = 128;
 constexpr uint64_t kAcceptPauseMs = 100;
 // How often the application's tick listener is called: the resolution of its deadlines.
 constexpr uint64_t kTickIntervalMs = 1000;
+// How often spare readers and queues nobody borrowed are freed: long enough that a steady
+// load keeps reusing its own, short enough that a burst's memory goes back soon after.
+constexpr uint64_t kPoolTrimIntervalMs = 10000;
 }  // namespace
 
 Server::Server(net::EventLoop& loop, ServerOptions options, app::Application& application)
@@ -98,7 +101,7 @@ void Server::on_timer() {
   if (shutting_down_) {
     // The shutdown deadline passed: whoever has not completed the closing handshake is dropped.
     for (Connection* c = connections_; c != nullptr; c = c->list_next) {
-      c->terminate(ws::close_code::kGoingAway, ws::close_reason::kShuttingDown, "server");
+      c->terminate(ws::close_code::kGoingAway, ws::close_reason::kShuttingDown, Connection::Initiator::kServer);
     }
     return;
   }
@@ -122,6 +125,12 @@ void Server::set_tick_listener(app::TickListener* listener) {
   // Tick only while someone listens: a server without deadlines to check stays timer-free.
   if (listener == nullptr) loop_.timers().cancel(tick_timer_);
   else if (!tick_timer_.scheduled()) loop_.timers().schedule_in(tick_timer_, kTickIntervalMs);
+}
+
+void Server::PoolTrimTimer::on_timer() {
+  server.readers_.trim();
+  server.queues_.trim();
+  if (server.readers_.idle() + server.queues_.idle() > 0) server.loop_.timers().schedule_in(*this, kPoolTrimIntervalMs);
 }
 
 void Server::TickTimer::on_timer() {
@@ -206,6 +215,10 @@ void Server::before_sleep() {
     dirty.clear();
     if (dirty_.empty()) dirty_.swap(dirty);  // keep the vector's capacity
     free_closed();
+  }
+  // Spares were returned this iteration: make sure someone frees them if they stay unused.
+  if (!pool_trim_timer_.scheduled() && readers_.idle() + queues_.idle() > 0) {
+    loop_.timers().schedule_in(pool_trim_timer_, kPoolTrimIntervalMs);
   }
   if (shutting_down_ && connection_count_ == 0) loop_.stop();
 }

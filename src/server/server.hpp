@@ -17,13 +17,16 @@
 #include <vector>
 
 #include "app/peer.hpp"
+#include "common/object_pool.hpp"
 #include "net/event_loop.hpp"
+#include "net/output_queue.hpp"
 #include "net/socket.hpp"
 #include "net/transport.hpp"
 #include "server/http_service.hpp"
 #include "server/server_observer.hpp"
 #include "server/server_options.hpp"
 #include "server/server_stats.hpp"
+#include "ws/message_reader.hpp"
 
 namespace wsrelay::server {
 
@@ -107,6 +110,11 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   // Write what the cork holds for the corked connection now (to keep order with a large send).
   void flush_cork();
 
+  // Frame readers and output queues for connections that are busy right now (see
+  // common/object_pool.hpp): an idle connection holds neither.
+  common::ObjectPool<ws::MessageReader>& reader_pool() { return readers_; }
+  common::ObjectPool<net::OutputQueue>& queue_pool() { return queues_; }
+
   void mark_dirty(Connection* connection);
   void on_terminated(Connection* connection);  // moved to the closed list
   bool admit_websocket(Connection& connection, Reject& bucket);  // counts; false when full
@@ -123,6 +131,12 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   // because the Server's own one serves the shutdown deadline and the accept pause.
   struct TickTimer final : net::Timer {
     explicit TickTimer(Server& owner) : server(owner) {}
+    void on_timer() override;
+    Server& server;
+  };
+  // Every kPoolTrimIntervalMs while the pools hold spares: frees those nobody borrowed.
+  struct PoolTrimTimer final : net::Timer {
+    explicit PoolTrimTimer(Server& owner) : server(owner) {}
     void on_timer() override;
     Server& server;
   };
@@ -153,6 +167,10 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   std::unordered_map<std::string, uint32_t> per_ip_;  // upgraded connections per address
   std::vector<Connection*> dirty_;
   std::vector<Connection*> closed_;
+
+  common::ObjectPool<ws::MessageReader> readers_;
+  common::ObjectPool<net::OutputQueue> queues_;
+  PoolTrimTimer pool_trim_timer_{*this};
 
   std::vector<uint8_t> receive_buffer_;
   std::vector<uint8_t> cork_buffer_;
