@@ -40,17 +40,30 @@ all: $(HARNESSES)
 # (and later rebuild) them.
 .SECONDARY:
 
-$(OUT)/obj/src/%.o: src/%.cpp
+# Make tracks files, not flags or deletions. Two stamps fill the gap, each rewritten only when
+# its content changes: the compiler and flags (FUZZ_CXXFLAGS=-D... must rebuild every object,
+# or a campaign silently runs the old harness), and the list of library sources (a src/ file
+# deleted or renamed in a refactor must leave the archive, or its stale object can still be
+# linked in place of the new code).
+FLAGS_STAMP := $(OUT)/flags.stamp
+SRCS_STAMP  := $(OUT)/sources.stamp
+define update_stamp
+$(shell mkdir -p $(OUT) && printf '%s\n' '$(2)' | cmp -s - $(1) || printf '%s\n' '$(2)' >$(1))
+endef
+$(call update_stamp,$(FLAGS_STAMP),$(CXX) $(LIBFLAGS) | $(LINK))
+$(call update_stamp,$(SRCS_STAMP),$(LIB_SRCS))
+
+$(OUT)/obj/src/%.o: src/%.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LIBFLAGS) -MMD -MP -c $< -o $@
 
-$(OUT)/obj/fuzz/%.o: fuzz/%.cpp
+$(OUT)/obj/fuzz/%.o: fuzz/%.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CXX) $(HARNESSFLAGS) -MMD -MP -c $< -o $@
 
-$(OUT)/libwsrelay_fuzz.a: $(LIB_OBJS)
+$(OUT)/libwsrelay_fuzz.a: $(LIB_OBJS) $(SRCS_STAMP)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJS)
 
 $(OUT)/%_fuzz: $(OUT)/obj/fuzz/%_fuzz.o $(OUT)/libwsrelay_fuzz.a
 	$(CXX) $(LINK) -o $@ $< $(OUT)/libwsrelay_fuzz.a $(LDLIBS)
