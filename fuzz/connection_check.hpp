@@ -28,10 +28,15 @@
 //
 // Runs: A — the input in one read, every write accepted whole; B — random reads (some
 // returning less than is pending, as TLS does) and writes that accept random amounts or block
-// until the harness signals writability; C — one byte per read (short inputs).
+// until the harness signals writability; C — one byte per read (short inputs). In A the
+// server's pools start empty (every MessageReader and OutputQueue is new); in B and C they
+// start with used ones (warm_pools: a queue abandoned with bytes in it, as a freed connection
+// leaves it, and a reader that has read messages under other limits), as they are for every
+// connection but the first in production.
 // Properties:
 //  - A, B and C produce the same bytes out, the same final close code and reason, the same
-//    FIN (shutdown_write) decision, and the connection is gone after the peer's EOF;
+//    FIN (shutdown_write) decision, and the connection is gone after the peer's EOF — so
+//    a borrowed reader or queue behaves exactly like a new one;
 //  - nothing is written after shutdown_write();
 //  - the output is well formed: HTTP responses with correct Content-Length, nothing after one
 //    that said "Connection: close", and after a 101 only complete, unmasked server frames
@@ -57,12 +62,14 @@
 #include "app/peer.hpp"
 #include "fuzz_support.hpp"
 #include "net/event_loop.hpp"
+#include "net/output_queue.hpp"
 #include "net/transport.hpp"
 #include "reference_utf8.hpp"
 #include "reference_ws.hpp"
 #include "server/connection.hpp"
 #include "server/http_service.hpp"
 #include "server/server.hpp"
+#include "ws/message_reader.hpp"
 
 namespace wsrelay::fuzz {
 
@@ -216,6 +223,39 @@ struct RunResult {
 
 enum class Mode { kWhole, kRandom, kByteByByte };
 
+// Ignores what the warm-up reader reports.
+struct NullMessageHandler final : ws::MessageHandler {
+  bool on_message(ws::MessageKind, std::span<const uint8_t>) override { return true; }
+  bool on_ping(std::span<const uint8_t>) override { return true; }
+  bool on_pong(std::span<const uint8_t>) override { return true; }
+  void on_close(uint16_t, std::string_view) override {}
+  void on_protocol_error(uint16_t, std::string_view) override {}
+};
+
+// Leaves one used OutputQueue and one used MessageReader in the server's pools, the state
+// other connections leave them in: the queue was abandoned with 5000 bytes pending (a
+// connection freed while its output waited; the destructor clears it), and the reader, made
+// for the client role with RSV1 allowed and a 4 KiB limit, read a text message in two pieces
+// (its buffer keeps the capacity) and rests between messages. Whoever borrows them must reset
+// what matters: runs B and C must still produce exactly what run A (new objects) produced.
+inline void warm_pools(server::Server& server) {
+  std::unique_ptr<net::OutputQueue> queue = server.queue_pool().take();
+  const std::vector<uint8_t> junk(5000, 0xAB);
+  queue->push_copy(junk.data(), junk.size());
+  queue->clear();
+  server.queue_pool().give_back(std::move(queue));
+
+  std::unique_ptr<ws::MessageReader> reader = server.reader_pool().take();
+  reader->reset(ws::ReaderLimits{4096, ws::Role::kClient, 0x40});
+  // An unmasked (server-to-client) text frame, FIN, 3000 bytes: 0x81, 126, 0x0B 0xB8.
+  std::vector<uint8_t> frame = {0x81, 126, 0x0B, 0xB8};
+  frame.resize(4 + 3000, 'w');
+  NullMessageHandler ignore;
+  reader->feed(std::span<uint8_t>(frame).first(1500), ignore);
+  reader->feed(std::span<uint8_t>(frame).subspan(1500), ignore);
+  server.reader_pool().give_back(std::move(reader));
+}
+
 inline RunResult drive(std::span<const uint8_t> stream, const Options& options, Mode mode) {
   RunResult result;
   Rng rng(options.seed);
@@ -237,6 +277,7 @@ inline RunResult drive(std::span<const uint8_t> stream, const Options& options, 
   if (options.http_service) server.set_http_service(&http);
   server.set_upgrade_gate(&gate);
   server.set_observer(&observer);
+  if (mode != Mode::kWhole) warm_pools(server);
 
   FakeTransport transport;
   if (mode == Mode::kRandom) transport.rng = &rng;
