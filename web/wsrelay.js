@@ -18,6 +18,10 @@
  *  - send() while disconnected queues the message (bounded; the oldest is dropped past the bound,
  *    with a 'dropped' event). request() answers with a Promise settled by the server's `ack` or
  *    `error` carrying the same `id`, or by a timeout.
+ *  - With a `token`, each connection waits for the server's `welcome`; if it says auth_pending,
+ *    the token goes out as the very first message (`auth`), before re-joins and queued messages.
+ *    A refused token closes with 1008, reported as 'auth_failed'; reconnecting asks for a token
+ *    again, so a function can fetch a fresh one from the page's backend.
  *  - Handlers never break the client: an exception in one is rethrown asynchronously (it still
  *    reaches the console and window.onerror) and the other handlers still run.
  */
@@ -48,6 +52,8 @@
     requestTimeout: 10000,  // ms request() waits for its ack/error (0 = forever)
     heartbeatInterval: 30000, // ms of silence after which a `ping` is sent (0 = never)
     heartbeatTimeout: 10000,  // ms to wait for any answer to that ping before reconnecting
+    token: null,            // auth token (docs/security.md): a string, or a function returning one
+                            // or a Promise of one, called for every connection (fresh tokens)
     WebSocket: null         // constructor to use (default: the global WebSocket)
   };
 
@@ -132,6 +138,7 @@
     this._leftRooms = new Set(); // rooms explicitly left; left again if the server re-joins us
     this._roomWaiters = new Map(); // room -> [{ resolve, reject }] of joinRoom() calls not yet answered
     this._signals = new Map();   // signal name -> Set of handlers
+    this._awaitingWelcome = false; // open, with a token to give once the welcome says so
     this._onOnline = this._onOnline.bind(this);
 
     // Connect in a microtask rather than now, so that handlers registered right after
@@ -150,7 +157,7 @@
 
     /** Calls handler(payload) for `event`: a status ('connecting', 'open', 'closed',
      *  'reconnecting', 'status'), a client event ('frame', 'dropped', 'message', 'raw',
-     *  'transport_error'), or any server event name ('welcome', 'echo', 'broadcast',
+     *  'transport_error', 'auth_failed'), or any server event name ('welcome', 'echo', 'broadcast',
      *  'room_message', 'user_joined', 'signal', 'error', ...). Returns a function that removes it. */
     on: function (event, handler) {
       if (typeof handler !== 'function') throw new TypeError('WsRelay.on: handler must be a function');
@@ -243,7 +250,8 @@
         this._connectTimer = setTimeout(function () {
           // A blackholed host can leave a socket in CONNECTING for minutes; give up on this
           // attempt (close() fires 'close' with 1006, which schedules the next one).
-          if (self._ws === ws && ws.readyState === 0) ws.close();
+          // Likewise an open socket still waiting for its welcome or token.
+          if (self._ws === ws && (ws.readyState === 0 || self.status !== 'open')) ws.close();
         }, this.options.connectTimeout);
       }
       ws.onopen = function () { if (self._ws === ws) self._handleOpen(); };
@@ -252,6 +260,11 @@
       ws.onclose = function (ev) {
         if (self._ws !== ws) return;
         self._detach(ws);
+        // The server's two authentication closes (docs/security.md): a token was refused or none
+        // came in time. Reconnecting goes on; a page may want to log in again instead.
+        if (ev.code === 1008 && (ev.reason === 'Invalid authentication' || ev.reason === 'Authentication timeout')) {
+          self._emit('auth_failed', { code: ev.code, reason: ev.reason });
+        }
         self._afterClose({ code: ev.code, reason: ev.reason, wasClean: ev.wasClean });
       };
     },
@@ -263,6 +276,7 @@
       this._connectTimer = null;
       clearTimeout(this._heartbeatTimer);
       this._heartbeatTimer = null;
+      this._awaitingWelcome = false;
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
       if (this._ws === ws) this._ws = null;
       this.stats.connectedAt = null;
@@ -298,6 +312,39 @@
     },
 
     _handleOpen: function () {
+      // With a token, the connection is ready only once the server's `welcome` has said whether
+      // it waits for one and the token has gone out: nothing may be sent before it.
+      if (this.options.token) {
+        this._awaitingWelcome = true;
+        return;
+      }
+      this._ready();
+    },
+
+    // Called for a `welcome` while _awaitingWelcome: send the token if the server waits for one.
+    _authenticate: function (pending) {
+      if (!pending) { this._ready(); return; }
+      var self = this;
+      var ws = this._ws;
+      var token = this.options.token;
+      var value;
+      try { value = typeof token === 'function' ? token() : token; } catch (err) { value = Promise.reject(err); }
+      Promise.resolve(value).then(function (text) {
+        if (self._ws !== ws) return; // that connection is gone; the next one asks again
+        if (typeof text !== 'string' || text === '') throw new TypeError('the token option gave no token');
+        self._write(JSON.stringify({ event: 'auth', token: text }), undefined);
+        self._ready();
+      }).catch(function (err) {
+        if (self._ws !== ws) return;
+        self._emit('error', WsRelayError('token', 'WsRelay: no token for this connection: ' + (err && err.message)));
+        self._detach(ws);
+        try { ws.close(4001, 'no token'); } catch (e) { /* already closing */ }
+        self._afterClose({ code: 4001, reason: 'no token', wasClean: false });
+      });
+    },
+
+    // The connection may carry traffic: re-subscribe, send what waited, start the heartbeat.
+    _ready: function () {
       clearTimeout(this._connectTimer);
       this._connectTimer = null;
       this._attempt = 0;
@@ -437,7 +484,13 @@
         // An answered request is the caller's business; only unclaimed answers are events.
         if (settled) { this._emit('message', msg); return; }
       }
-      if (event === 'welcome') this.clientId = msg.client_id;
+      if (event === 'welcome') {
+        this.clientId = msg.client_id;
+        if (this._awaitingWelcome) {
+          this._awaitingWelcome = false;
+          this._authenticate(msg.auth_pending === true);
+        }
+      }
       // The server puts every new connection in its default room; one this client left stays left.
       if (event === 'room_joined' && this._leftRooms.has(msg.room) && !this._rooms.has(msg.room)) {
         this.send('leave_room', { room: msg.room });

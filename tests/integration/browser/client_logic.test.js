@@ -439,3 +439,107 @@ test("a room left stays left when the server re-joins a new connection to it (th
   assert.deepEqual(socket().sent.map((m) => m.event), ['leave_room', 'join_room']);
   relay.close();
 });
+
+// ---- authentication (the `token` option) ----------------------------------------------------
+
+test('token: nothing goes out before the welcome; then auth first, re-joins and queued messages after', async () => {
+  const { relay, events, socket } = await makeRelay({ token: 'tok-1' });
+  relay.joinRoom('sales');
+  relay.send('broadcast', { message: 'early' });
+  socket().accept();
+  assert.equal(relay.status, 'connecting', 'not open until the token went out');
+  assert.deepEqual(socket().sent, []);
+  socket().deliver({ event: 'welcome', client_id: 'c-1', auth_pending: true, auth_timeout: 10 });
+  await null; // the token is resolved in a microtask, even a plain string
+  await null;
+  assert.deepEqual(socket().sent.map((m) => m.event), ['auth', 'join_room', 'broadcast']);
+  assert.equal(socket().sent[0].token, 'tok-1');
+  assert.equal(relay.status, 'open');
+  assert.deepEqual(events.map((e) => e[0]), ['connecting', 'open']);
+  relay.close();
+});
+
+test('token: a welcome without auth_pending (URL token, or auth off) sends no auth', async () => {
+  let asked = 0;
+  const { relay, socket } = await makeRelay({ token: () => { asked += 1; return 'unused'; } });
+  relay.send('broadcast', { message: 'x' });
+  socket().accept();
+  socket().deliver({ event: 'welcome', client_id: 'c-2', auth_pending: false });
+  assert.deepEqual(socket().sent.map((m) => m.event), ['broadcast']);
+  assert.equal(asked, 0);
+  relay.close();
+});
+
+test('token: a function is asked again for every connection and may answer with a Promise', async () => {
+  let issued = 0;
+  const { relay, socket } = await makeRelay({ token: () => Promise.resolve('fresh-' + (++issued)) });
+  socket().accept();
+  socket().deliver({ event: 'welcome', auth_pending: true });
+  await sleep(1);
+  assert.equal(socket().sent[0].token, 'fresh-1');
+  socket().drop(1006);
+  await sleep(50);
+  socket().accept();
+  socket().deliver({ event: 'welcome', auth_pending: true });
+  await sleep(1);
+  assert.deepEqual(socket().sent.map((m) => [m.event, m.token]), [['auth', 'fresh-2']]);
+  relay.close();
+});
+
+test('token: a function that fails gives an error event and a later attempt, never an unauthenticated send', async () => {
+  let calls = 0;
+  const { relay, events, socket } = await makeRelay({
+    token: () => { calls += 1; if (calls === 1) throw new Error('backend down'); return 'ok-token'; },
+  });
+  const errors = [];
+  relay.on('error', (err) => errors.push(err));
+  relay.send('broadcast', { message: 'waits' });
+  const first = socket();
+  first.accept();
+  first.deliver({ event: 'welcome', auth_pending: true });
+  await sleep(1);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].code, 'token');
+  assert.deepEqual(first.sent, []);
+  assert.deepEqual(first.closedWith, { code: 4001, reason: 'no token' });
+  assert.ok(events.some((e) => e[0] === 'reconnecting'));
+  await sleep(50);
+  const second = socket();
+  assert.notEqual(second, first);
+  second.accept();
+  second.deliver({ event: 'welcome', auth_pending: true });
+  await sleep(1);
+  assert.deepEqual(second.sent.map((m) => m.event), ['auth', 'broadcast']);
+  relay.close();
+});
+
+test("token: the server's 1008 authentication closes are reported as auth_failed", async () => {
+  const { relay, socket } = await makeRelay({ token: 'bad' });
+  const failures = [];
+  relay.on('auth_failed', (detail) => failures.push(detail));
+  socket().accept();
+  socket().deliver({ event: 'welcome', auth_pending: true });
+  await sleep(1);
+  socket().onclose({ code: 1008, reason: 'Invalid authentication', wasClean: true });
+  socket().onclose && socket().onclose({ code: 1008, reason: 'ignored: detached', wasClean: true });
+  assert.deepEqual(failures, [{ code: 1008, reason: 'Invalid authentication' }]);
+  // Another 1008 (a policy close of the application) is not an authentication failure.
+  await sleep(50);
+  socket().accept();
+  socket().deliver({ event: 'welcome', auth_pending: true });
+  await sleep(1);
+  socket().onclose({ code: 1008, reason: 'Rate limit exceeded', wasClean: true });
+  assert.equal(failures.length, 1);
+  relay.close();
+});
+
+test('token: an open socket that never gets its welcome is abandoned after connectTimeout', async () => {
+  const { relay, events, socket } = await makeRelay({ token: 't', connectTimeout: 20 });
+  const first = socket();
+  first.accept();
+  await sleep(60);
+  assert.ok(first.closedWith, 'the waiting socket was closed');
+  first.drop(1006);
+  assert.ok(events.some((e) => e[0] === 'reconnecting'));
+  relay.close();
+});

@@ -4,6 +4,8 @@
 // allows are accepted. Tokens are minted here with Node's own HMAC, as a PHP backend would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import WebSocket from 'ws';
 import { startServer } from '../interop/server.mjs';
 import { SECRET, Client, badTokens, mintToken, nowSeconds, rejections, tryConnect } from './security_helpers.mjs';
 
@@ -86,4 +88,59 @@ test('a token\'s rooms claim with a wildcard anywhere but the end is refused', a
   await client.event('welcome');
   client.send({ event: 'auth', token });
   assert.equal((await client.closedWithin()).code, 1008);
+});
+
+// An event of a WsRelay client, or a failure after `ms` (a missing event must fail, not hang).
+function nextEvent(relay, name, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${name} event within ${ms} ms`)), ms);
+    relay.once(name, (payload) => { clearTimeout(timer); resolve(payload); });
+  });
+}
+
+// web/wsrelay.js's `token` option against the real server (Node `ws` as its WebSocket): the
+// token goes out first, so rooms joined before the connection opened are joined once it is
+// authenticated; a refused token is reported as auth_failed and the client tries again.
+test('wsrelay.js with a token function: authenticated, re-joins its room, gets room messages', async () => {
+  const require = createRequire(import.meta.url);
+  const WsRelay = require('../../../web/wsrelay.js');
+  let issued = 0;
+  const relay = new WsRelay(server.url, {
+    WebSocket,
+    token: async () => { issued += 1; return mintToken({ sub: 'browser-user', rooms: ['sales'] }); },
+  });
+  try {
+    const joined = relay.joinRoom('sales');  // asked before the connection is even open
+    const welcome = await nextEvent(relay, 'welcome');
+    assert.equal(welcome.auth_pending, true);
+    const authenticated = await nextEvent(relay, 'authenticated');
+    assert.equal(authenticated.user_id, 'browser-user');
+    assert.equal((await joined).event, 'ack');
+    const other = await Client.open(`${server.url}?token=${encodeURIComponent(mintToken({ sub: 'php', rooms: ['sales'] }))}`);
+    await other.event('welcome');
+    assert.equal((await other.request('join_room', { room: 'sales' })).event, 'ack');
+    const got = nextEvent(relay, 'room_message');
+    other.send({ event: 'room_message', room: 'sales', message: 'hello sales' });
+    const message = await got;
+    assert.equal(message.message, 'hello sales');
+    assert.equal(issued, 1);
+    other.close();
+  } finally {
+    relay.close();
+  }
+});
+
+test('wsrelay.js with a refused token: auth_failed (1008), then a new attempt with a new token', async () => {
+  const require = createRequire(import.meta.url);
+  const WsRelay = require('../../../web/wsrelay.js');
+  const tokens = [mintToken({ sub: 'x' }, 'a-different-secret-that-is-long-enough-0123'), mintToken({ sub: 'second-try' })];
+  const relay = new WsRelay(server.url, { WebSocket, initialDelay: 10, token: () => tokens.shift() });
+  try {
+    const failed = await nextEvent(relay, 'auth_failed');
+    assert.deepEqual(failed, { code: 1008, reason: 'Invalid authentication' });
+    const authenticated = await nextEvent(relay, 'authenticated');
+    assert.equal(authenticated.user_id, 'second-try');
+  } finally {
+    relay.close();
+  }
 });
