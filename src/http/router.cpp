@@ -93,8 +93,8 @@ void Router::handle(const ws::HttpRequest& request, std::string_view body, serve
   }
   if (head && get_route != nullptr) {
     get_route->handler(Request{request, body, get_param, true}, response);
-    // RFC 9110 §9.3.2: the same header fields as GET, but no content.
-    response.body.clear();
+    // RFC 9110 §9.3.2: the same header fields as GET (Content-Length too), but no content.
+    response.head_only = true;
     return;
   }
   if (allow.empty()) {

@@ -8,9 +8,8 @@
 // - No route for the path: 404. A route for the path but not for the method: 405 with an
 //   Allow header listing the methods that are (RFC 9110 §15.5.6).
 // - HEAD is served by the GET route of the path (RFC 9110 §9.3.2) with Request::head set; the
-//   router then drops the body. (The server layer writes Content-Length from the body it is
-//   given, so until it learns to keep a HEAD response's length without the body, a HEAD answer
-//   says Content-Length: 0; see docs/backend.md.)
+//   router marks the response head_only, so the server sends the GET's Content-Length and no
+//   content.
 // - Routes are tried in the order they were added; the first whose pattern matches wins.
 // Not thread-safe; built once at start-up, then only read.
 #pragma once

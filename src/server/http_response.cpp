@@ -41,8 +41,12 @@ std::string render_http_response(const HttpResponse& response, bool keep_alive) 
   out += http_status_text(response.status);
   out += "\r\nServer: wsrelay\r\nContent-Type: ";
   out += response.content_type;
-  out += "\r\nContent-Length: ";
-  out += std::to_string(response.body.size());
+  // A 304's Content-Length would have to be the 200's (RFC 9110 §8.6): send none.
+  const bool no_content = response.status < 200 || response.status == 204 || response.status == 304;
+  if (!no_content) {
+    out += "\r\nContent-Length: ";
+    out += std::to_string(response.body.size());
+  }
   out += keep_alive ? "\r\nConnection: keep-alive\r\n" : "\r\nConnection: close\r\n";
   for (const auto& [name, value] : response.headers) {
     out += name;
@@ -51,7 +55,7 @@ std::string render_http_response(const HttpResponse& response, bool keep_alive) 
     out += "\r\n";
   }
   out += "\r\n";
-  out += response.body;
+  if (!no_content && !response.head_only) out += response.body;
   return out;
 }
 

@@ -18,6 +18,9 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   bool close = false;  // close the connection after this response
+  // A HEAD request: the head a GET would get, its Content-Length included, and no content
+  // (RFC 9110 §9.3.2). `body` is the GET's, kept for its length.
+  bool head_only = false;
 };
 
 class HttpService {
@@ -27,6 +30,7 @@ class HttpService {
 };
 
 // Serialise a response head + body ("HTTP/1.1 <status> <reason>", Content-Length, Date-less).
+// 1xx, 204 and 304 get neither Content-Length nor content (RFC 9110 §8.6, §15.3.5, §15.4.5).
 std::string render_http_response(const HttpResponse& response, bool keep_alive);
 std::string_view http_status_text(int status);
 

@@ -39,11 +39,17 @@ test('GET /health: 200 {"status":"ok","uptime":<seconds>}', async () => {
   assert.deepEqual(Object.keys(body).sort(), ['status', 'uptime']);
 });
 
-test('HEAD /health: the GET headers without a body', async () => {
+test('HEAD: the GET headers, Content-Length included, without a body', async () => {
   const r = await curl(`${base}/health`, ['-I']);
   assert.equal(r.status, 200);
   assert.match(r.headers['content-type'], /^application\/json/);
   assert.equal(r.body, '');
+  // RFC 9110 §9.3.2: the length a GET would get (a static file: its content never changes).
+  const get = await curl(`${base}/wsrelay.js`);
+  const head = await curl(`${base}/wsrelay.js`, ['-I']);
+  assert.equal(head.body, '');
+  assert.equal(Number(head.headers['content-length']), Buffer.byteLength(get.body));
+  assert.equal(head.headers.etag, get.headers.etag);
 });
 
 test('GET /stats: clients, rooms with member counts, traffic, events, rejections, uptime', async () => {
@@ -114,6 +120,8 @@ test('conditional GET: If-None-Match and If-Modified-Since answer 304 without a 
   const byTag = await curl(`${base}/wsrelay.js`, ['-H', `If-None-Match: ${first.headers.etag}`]);
   assert.equal(byTag.status, 304);
   assert.equal(byTag.body, '');
+  // RFC 9110 §8.6: a 304 says nothing of the length rather than a wrong one.
+  assert.equal(byTag.headers['content-length'], undefined);
   assert.equal(byTag.headers.etag, first.headers.etag);
   const otherTag = await curl(`${base}/wsrelay.js`, ['-H', 'If-None-Match: "something-else"']);
   assert.equal(otherTag.status, 200);
