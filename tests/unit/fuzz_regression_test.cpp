@@ -1,6 +1,7 @@
 // Replays fuzz inputs through the fuzzers' own property checks, so `make test` (and
 // `make test-asan`) re-verifies everything the fuzzers ever found or started from:
-//   fuzz/corpus/<surface>/*       the seed corpora (hand-made valid and edge inputs)
+//   fuzz/corpus/<surface>/*       the seed corpora (hand-made valid and edge inputs, and the
+//                                 minimised campaign corpora, see docs/fuzzing.md)
 //   tests/regression/<surface>/*  inputs that once broke a property or crashed (see
 //                                 tests/regression/README.md); each must pass now
 // The checks are the ones libFuzzer runs (fuzz/<surface>_check.hpp): same code, same verdict,
