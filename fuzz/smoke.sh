@@ -59,7 +59,14 @@ for binary in "${binaries[@]}"; do
     echo "   $surface FAILED (exit $status). The report:"
     grep -E 'property violated|ERROR: |runtime error|SUMMARY|Test unit written|^    #[0-9]+ ' "$log" | head -n 40 | sed 's/^/   | /'
     artifact="$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | tail -n 1)"
-    [ -n "$artifact" ] && echo "   reproduce: $binary $artifact"
+    if [ -n "$artifact" ] && [ -f "$artifact" ]; then
+      echo "   reproduce: $binary $artifact"
+      # CI's clone (and its build/) is thrown away after the run: the log must carry the input.
+      if [ "$(wc -c <"$artifact")" -le 16384 ]; then
+        echo "   the input, base64 (recover with: base64 -di >input, pasting these lines):"
+        base64 -w 76 "$artifact" | sed 's/^/   /'
+      fi
+    fi
   fi
   rows+=("$(printf '%-12s %-7s %6ss %10s runs %8s exec/s  cov %s' "$surface" "$result" "$elapsed" "${runs:-?}" "${rate:-?}" "${cov:-?}")")
 done
