@@ -38,9 +38,14 @@
 #pragma once
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <span>
@@ -175,14 +180,70 @@ inline std::string_view string_member(const rapidjson::Value& object, std::strin
   return {value->GetString(), value->GetStringLength()};
 }
 
+// Forwards a reader's events to a Document, reading numbers the way a client does: the nearest
+// double (glibc's strtod rounds correctly; the harness never changes the C locale), integers
+// exact while 64 bits hold them. RapidJSON's default reading can be a few units in the last
+// place off, so two spellings of one number ("6e100", "6.0e100") could compare unequal.
+struct ExactNumbers {
+  rapidjson::Document& d;
+  bool Null() { return d.Null(); }
+  bool Bool(bool b) { return d.Bool(b); }
+  bool Int(int i) { return d.Int(i); }
+  bool Uint(unsigned u) { return d.Uint(u); }
+  bool Int64(int64_t i) { return d.Int64(i); }
+  bool Uint64(uint64_t u) { return d.Uint64(u); }
+  bool Double(double x) { return d.Double(x); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    const std::string number(text, length);  // NUL-terminated for the C functions
+    char* end = nullptr;
+    if (number.find_first_of(".eE") == std::string::npos) {
+      errno = 0;
+      if (number[0] == '-') {
+        const long long i = std::strtoll(number.c_str(), &end, 10);
+        if (errno == 0) return d.Int64(i);
+      } else {
+        const unsigned long long u = std::strtoull(number.c_str(), &end, 10);
+        if (errno == 0) return d.Uint64(u);
+      }
+    }
+    errno = 0;
+    const double x = std::strtod(number.c_str(), &end);
+    if (errno == ERANGE && (x > 1 || x < -1)) return false;  // no double that large: invalid
+    return d.Double(x);
+  }
+  bool String(const char* t, rapidjson::SizeType n, bool c) { return d.String(t, n, c); }
+  bool StartObject() { return d.StartObject(); }
+  bool Key(const char* t, rapidjson::SizeType n, bool c) { return d.Key(t, n, c); }
+  bool EndObject(rapidjson::SizeType n) { return d.EndObject(n); }
+  bool StartArray() { return d.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return d.EndArray(n); }
+};
+
+// document.Parse<kFlags>(text), numbers read by ExactNumbers; returns RapidJSON's verdict.
+template <unsigned kFlags>
+rapidjson::ParseResult parse_exact(rapidjson::Document& document, std::string_view text) {
+  rapidjson::MemoryStream memory(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(memory);
+  ExactNumbers handler{document};
+  rapidjson::ParseResult result;
+  auto generate = [&](rapidjson::Document&) {
+    rapidjson::Reader reader;
+    result = reader.Parse<kFlags | rapidjson::kParseNumbersAsStringsFlag>(input, handler);
+    return !result.IsError();
+  };
+  document.Populate(generate);
+  if (result.IsError()) document.SetNull();
+  return result;
+}
+
 // Checks one received payload; fills `document` when it parses.
 inline std::string check_payload(const Received& r, rapidjson::Document& document) {
   if (r.kind != app::PayloadKind::kText) return "a binary message was sent";
   if (!naive_utf8(as_bytes(r.payload)).complete) return "a message is not UTF-8: " + hex(r.payload);
-  document.Parse<rapidjson::kParseValidateEncodingFlag>(r.payload.data(), r.payload.size());
-  if (document.HasParseError()) {
-    return std::string("a message is not JSON (") +
-           rapidjson::GetParseError_En(document.GetParseError()) + "): " + r.payload.substr(0, 200);
+  const rapidjson::ParseResult parsed = parse_exact<rapidjson::kParseValidateEncodingFlag>(document, r.payload);
+  if (parsed.IsError()) {
+    return std::string("a message is not JSON (") + rapidjson::GetParseError_En(parsed.Code()) +
+           "): " + r.payload.substr(0, 200);
   }
   if (!document.IsObject()) return "a message is not a JSON object: " + r.payload.substr(0, 200);
   if (string_member(document, "event").empty()) return "a message has no string event";
@@ -205,9 +266,9 @@ inline void read_request(std::string_view text, const app::AppOptions& options, 
       text.find('\0') != std::string_view::npos) {
     return;
   }
-  out.document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
-      text.data(), text.size());
-  if (out.document.HasParseError() || !out.document.IsObject()) return;
+  const rapidjson::ParseResult parsed =
+      parse_exact<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(out.document, text);
+  if (parsed.IsError() || !out.document.IsObject()) return;
   if (depth_of(out.document) >= options.max_json_depth) return;
   out.readable = true;
   const rapidjson::Value* found = member(out.document, "id");  // the first of that name

@@ -130,6 +130,15 @@ TEST_CASE("id: a request with an id gets an ack with the same id after its answe
   REQUIRE(event_names(messages) == std::vector<std::string>{"pong", "ack"});
   CHECK(messages[1]["id"].GetDouble() == 3.5);
 
+  // A numeric id comes back as the same number, however it was written (found by the JSON
+  // fuzzer: 6e100 came back as 6.0000000000000005e100, which no client would match).
+  h.send(a, R"({"event":"ping","id":6e100})");
+  REQUIRE(a.sent.size() == 2);
+  // (The text, not a parsed value: RapidJSON's default reading, which parse_json uses, is the
+  // one that is off.)
+  CHECK(a.sent[1].payload.find(R"("id":6e100)") != std::string::npos);
+  a.sent.clear();
+
   // Without an id, requests that have no answer of their own are silent.
   h.send(a, R"({"event":"broadcast","message":1})");
   CHECK(a.sent.empty());
