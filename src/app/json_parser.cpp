@@ -36,6 +36,8 @@ class CheckingHandler {
 
   bool Null() { return document_.Null(); }
   bool Bool(bool b) { return document_.Bool(b); }
+  // Never called with kParseNumbersAsStringsFlag (numbers arrive in RawNumber below), but the
+  // reader's code names them all, so a handler must have them.
   bool Int(int i) { return document_.Int(i); }
   bool Uint(unsigned u) { return document_.Uint(u); }
   bool Int64(int64_t i) { return document_.Int64(i); }
