@@ -22,7 +22,8 @@ const rapidjson::Value* find_member(const rapidjson::Value& object, std::string_
   return nullptr;
 }
 
-// An id is echoed back verbatim, so it must be small and plain: a short string or a number.
+// An id comes back in the ack/error as the same value (a number as the same number, written the
+// shortest way: 6.0e100 returns as 6e100), so it must be small and plain: a short string or a number.
 bool is_valid_id(const rapidjson::Value& id) {
   if (id.IsNumber()) return true;
   return id.IsString() && id.GetStringLength() <= JsonProtocol::kMaxIdLength;
