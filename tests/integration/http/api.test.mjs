@@ -1,34 +1,16 @@
 // The backend publish API against the real `wsrelay serve`, with curl for the HTTP side and real
 // `ws` clients on the WebSocket side: every endpoint, every error status, the API switched off
 // without a key, pipelined keep-alive requests on one raw socket, and no key in the log.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../interop/server.mjs';
-import { RelayClient } from '../app/relay_client.mjs';
-import { API_KEY, curl, jsonOf, postJson, rawExchange, splitResponses } from './http_helpers.mjs';
+import { API_KEY, curl, jsonOf, postJson, rawExchange, serveForSuite, splitResponses } from './http_helpers.mjs';
 
-let server;
-let base;
-const clients = [];
+// Debug logging: the key must stay out of even the most detailed log.
+const suite = serveForSuite(['serve', '--api-key', API_KEY, '--log-level', 'debug']);
+const { connect } = suite;
 
-before(async () => {
-  // Debug logging: the key must stay out of even the most detailed log.
-  server = await startServer(['serve', '--api-key', API_KEY, '--log-level', 'debug']);
-  base = `http://127.0.0.1:${server.port}`;
-});
-
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  if (server) await server.stop();
-});
-
-async function connect() {
-  const client = await RelayClient.connect(server.url);
-  clients.push(client);
-  return client;
-}
-
-const api = (name) => `${base}/api/${name}`;
+const api = (name) => `${suite.base}/api/${name}`;
 
 test('POST /api/signal reaches listeners only, as a signal from the server', async () => {
   const listener = await connect();
@@ -77,7 +59,7 @@ test('POST /api/publish, /api/broadcast and /api/send', async () => {
   r = await curl(api('publish'), postJson({ room: 'empty-room', message: 'x' }));
   assert.deepEqual(jsonOf(r), { delivered: 0 });
 
-  const before = jsonOf(await curl(`${base}/stats`)).clients;
+  const before = jsonOf(await curl(`${suite.base}/stats`)).clients;
   r = await curl(api('broadcast'), postJson({ message: 'maintenance at 22:00' }));
   assert.equal(jsonOf(r).delivered, before);
   assert.equal((await a.nextEvent('broadcast')).message, 'maintenance at 22:00');
@@ -198,7 +180,7 @@ test('pipelined keep-alive requests on one socket are answered in order', async 
     ['GET', 'GET /stats HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'],
   ];
   // All in one write: the server must answer each, in order, and close after the last.
-  const { bytes, closed } = await rawExchange(server.port, [requests.map(([, text]) => text).join('')]);
+  const { bytes, closed } = await rawExchange(suite.server.port, [requests.map(([, text]) => text).join('')]);
   const { responses, rest } = splitResponses(bytes, requests.map(([method]) => method));
   assert.equal(rest, '');
   assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200, 200, 200]);
@@ -222,7 +204,7 @@ test('in a pipeline, an error answer comes in its turn', async () => {
     'POST /api/signal HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
     'GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
   ];
-  const { bytes } = await rawExchange(server.port, [requests.join('')]);
+  const { bytes } = await rawExchange(suite.server.port, [requests.join('')]);
   const { responses, rest } = splitResponses(bytes);
   assert.equal(rest, '');
   assert.deepEqual(responses.map((r) => r.status).slice(0, 2), [200, 401]);
@@ -232,7 +214,7 @@ test('in a pipeline, an error answer comes in its turn', async () => {
 test('a request trickling in byte by byte, then a second one on the same connection', async () => {
   const first = 'GET /health HTTP/1.1\r\nHost: t\r\n\r\n';
   const second = 'GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n';
-  const { bytes } = await rawExchange(server.port, [...first.split(''), second], { gapMs: 2 });
+  const { bytes } = await rawExchange(suite.server.port, [...first.split(''), second], { gapMs: 2 });
   const { responses } = splitResponses(bytes);
   assert.deepEqual(responses.map((r) => r.status), [200, 200]);
   assert.equal(responses[0].headers.connection, 'keep-alive');
@@ -241,9 +223,9 @@ test('a request trickling in byte by byte, then a second one on the same connect
 test('the API key never appears in the log', async () => {
   // Everything above ran with debug logging, including wrong and right keys.
   await curl(api('signal'), postJson({ name: 'log-check' }));
-  assert.ok(server.log().length > 0);
-  assert.ok(!server.log().includes(API_KEY), 'the log contains the API key');
-  assert.ok(!server.log().includes(API_KEY.slice(0, 20)), 'the log contains part of the API key');
+  assert.ok(suite.server.log().length > 0);
+  assert.ok(!suite.server.log().includes(API_KEY), 'the log contains the API key');
+  assert.ok(!suite.server.log().includes(API_KEY.slice(0, 20)), 'the log contains part of the API key');
 });
 
 test('without api_key the API does not exist: 404 for every /api path', async () => {

@@ -1,36 +1,18 @@
 // /health, /stats, /metrics and the web files against the real `wsrelay serve`, with curl.
 // Binary: $WSRELAY_BIN (default build/wsrelay); web files: the repository's web/ folder.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, repoRoot } from '../interop/server.mjs';
-import { RelayClient } from '../app/relay_client.mjs';
-import { API_KEY, curl, jsonOf, parsePrometheus, sampleValue } from './http_helpers.mjs';
+import { API_KEY, curl, jsonOf, parsePrometheus, sampleValue, serveForSuite } from './http_helpers.mjs';
 
 const webRoot = path.join(repoRoot, 'web');
-let server;
-let base;
-const clients = [];
-
-before(async () => {
-  server = await startServer(['serve', '--api-key', API_KEY, '--web-root', webRoot]);
-  base = `http://127.0.0.1:${server.port}`;
-});
-
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  if (server) await server.stop();
-});
-
-async function connect() {
-  const client = await RelayClient.connect(server.url);
-  clients.push(client);
-  return client;
-}
+const suite = serveForSuite(['serve', '--api-key', API_KEY, '--web-root', webRoot]);
+const { connect } = suite;
 
 test('GET /health: 200 {"status":"ok","uptime":<seconds>}', async () => {
-  const r = await curl(`${base}/health`);
+  const r = await curl(`${suite.base}/health`);
   assert.equal(r.status, 200);
   assert.match(r.headers['content-type'], /^application\/json/);
   const body = jsonOf(r);
@@ -40,13 +22,13 @@ test('GET /health: 200 {"status":"ok","uptime":<seconds>}', async () => {
 });
 
 test('HEAD: the GET headers, Content-Length included, without a body', async () => {
-  const r = await curl(`${base}/health`, ['-I']);
+  const r = await curl(`${suite.base}/health`, ['-I']);
   assert.equal(r.status, 200);
   assert.match(r.headers['content-type'], /^application\/json/);
   assert.equal(r.body, '');
   // RFC 9110 §9.3.2: the length a GET would get (a static file: its content never changes).
-  const get = await curl(`${base}/wsrelay.js`);
-  const head = await curl(`${base}/wsrelay.js`, ['-I']);
+  const get = await curl(`${suite.base}/wsrelay.js`);
+  const head = await curl(`${suite.base}/wsrelay.js`, ['-I']);
   assert.equal(head.body, '');
   assert.equal(Number(head.headers['content-length']), Buffer.byteLength(get.body));
   assert.equal(head.headers.etag, get.headers.etag);
@@ -57,7 +39,7 @@ test('GET /stats: clients, rooms with member counts, traffic, events, rejections
   const b = await connect();
   assert.equal((await a.request('join_room', { room: 'stats-room' })).event, 'ack');
   await b.request('ping');
-  const r = await curl(`${base}/stats`);
+  const r = await curl(`${suite.base}/stats`);
   assert.equal(r.status, 200);
   assert.match(r.headers['content-type'], /^application\/json/);
   const stats = jsonOf(r);
@@ -79,7 +61,7 @@ test('GET /stats: clients, rooms with member counts, traffic, events, rejections
 
 test('GET /metrics: strict Prometheus 0.0.4 text with the same numbers', async () => {
   await connect();
-  const [metrics, stats] = [await curl(`${base}/metrics`), jsonOf(await curl(`${base}/stats`))];
+  const [metrics, stats] = [await curl(`${suite.base}/metrics`), jsonOf(await curl(`${suite.base}/stats`))];
   assert.equal(metrics.status, 200);
   assert.equal(metrics.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
   const families = parsePrometheus(metrics.body);
@@ -97,7 +79,7 @@ test('GET /metrics: strict Prometheus 0.0.4 text with the same numbers', async (
 });
 
 test('GET / serves web/index.html; /wsrelay.js and /wsrelay.mjs with JavaScript types', async () => {
-  const index = await curl(`${base}/`);
+  const index = await curl(`${suite.base}/`);
   assert.equal(index.status, 200);
   assert.equal(index.headers['content-type'], 'text/html; charset=utf-8');
   assert.equal(index.body, fs.readFileSync(path.join(webRoot, 'index.html'), 'utf8'));
@@ -105,10 +87,10 @@ test('GET / serves web/index.html; /wsrelay.js and /wsrelay.mjs with JavaScript 
   assert.ok(index.headers['cache-control'], 'Cache-Control');
   assert.ok(index.headers['last-modified'], 'Last-Modified');
   assert.equal(index.headers['x-content-type-options'], 'nosniff');
-  assert.equal((await curl(`${base}/index.html`)).body, index.body);
+  assert.equal((await curl(`${suite.base}/index.html`)).body, index.body);
 
   for (const name of ['wsrelay.js', 'wsrelay.mjs']) {
-    const r = await curl(`${base}/${name}`);
+    const r = await curl(`${suite.base}/${name}`);
     assert.equal(r.status, 200, name);
     assert.equal(r.headers['content-type'], 'text/javascript; charset=utf-8', name);
     assert.equal(r.body, fs.readFileSync(path.join(webRoot, name), 'utf8'), name);
@@ -116,25 +98,25 @@ test('GET / serves web/index.html; /wsrelay.js and /wsrelay.mjs with JavaScript 
 });
 
 test('conditional GET: If-None-Match and If-Modified-Since answer 304 without a body', async () => {
-  const first = await curl(`${base}/wsrelay.js`);
-  const byTag = await curl(`${base}/wsrelay.js`, ['-H', `If-None-Match: ${first.headers.etag}`]);
+  const first = await curl(`${suite.base}/wsrelay.js`);
+  const byTag = await curl(`${suite.base}/wsrelay.js`, ['-H', `If-None-Match: ${first.headers.etag}`]);
   assert.equal(byTag.status, 304);
   assert.equal(byTag.body, '');
   // RFC 9110 §8.6: a 304 says nothing of the length rather than a wrong one.
   assert.equal(byTag.headers['content-length'], undefined);
   assert.equal(byTag.headers.etag, first.headers.etag);
-  const otherTag = await curl(`${base}/wsrelay.js`, ['-H', 'If-None-Match: "something-else"']);
+  const otherTag = await curl(`${suite.base}/wsrelay.js`, ['-H', 'If-None-Match: "something-else"']);
   assert.equal(otherTag.status, 200);
-  const byDate = await curl(`${base}/wsrelay.js`, ['-H', `If-Modified-Since: ${first.headers['last-modified']}`]);
+  const byDate = await curl(`${suite.base}/wsrelay.js`, ['-H', `If-Modified-Since: ${first.headers['last-modified']}`]);
   assert.equal(byDate.status, 304);
-  const old = await curl(`${base}/wsrelay.js`, ['-H', 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT']);
+  const old = await curl(`${suite.base}/wsrelay.js`, ['-H', 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT']);
   assert.equal(old.status, 200);
 });
 
 test('no path traversal: dot-segments (also encoded), NUL and backslashes are refused', async () => {
   for (const target of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/%2E%2E/Makefile',
     '/.%2e/.%2e/etc/passwd', '/index.html%00.js', '/..%5c..%5cetc%5cpasswd', '/web/../Makefile']) {
-    const r = await curl(`${base}${target}`);
+    const r = await curl(`${suite.base}${target}`);
     assert.equal(r.status, 400, target);
     assert.equal(jsonOf(r).error.code, 'bad_path', target);
     assert.ok(!r.body.includes('root:'), target);
@@ -142,27 +124,27 @@ test('no path traversal: dot-segments (also encoded), NUL and backslashes are re
   // Encoded slashes stay inside one segment: a file name with slashes, which does not exist.
   for (const target of ['/..%2f..%2fetc%2fpasswd', '/%2fetc%2fpasswd', '/.env', '/.git/config', '/Makefile',
     '/%2e%2e%2f../src/main.cpp']) {
-    const r = await curl(`${base}${target}`);
+    const r = await curl(`${suite.base}${target}`);
     assert.ok(r.status === 404 || r.status === 400, `${target}: ${r.status}`);
     assert.ok(!r.body.includes('root:') && !r.body.includes('int main'), target);
   }
 });
 
 test('unknown paths 404, wrong methods 405 with Allow', async () => {
-  const missing = await curl(`${base}/no-such-page`);
+  const missing = await curl(`${suite.base}/no-such-page`);
   assert.equal(missing.status, 404);
   assert.equal(jsonOf(missing).error.code, 'not_found');
 
-  const post = await curl(`${base}/health`, ['-X', 'POST', '--data-binary', 'x']);
+  const post = await curl(`${suite.base}/health`, ['-X', 'POST', '--data-binary', 'x']);
   assert.equal(post.status, 405);
   assert.equal(post.headers.allow, 'GET, HEAD');
   assert.equal(jsonOf(post).error.code, 'method_not_allowed');
 
-  const del = await curl(`${base}/wsrelay.js`, ['-X', 'DELETE']);
+  const del = await curl(`${suite.base}/wsrelay.js`, ['-X', 'DELETE']);
   assert.equal(del.status, 405);
   assert.equal(del.headers.allow, 'GET, HEAD');
 
-  const put = await curl(`${base}/metrics`, ['-X', 'PUT', '--data-binary', '{}']);
+  const put = await curl(`${suite.base}/metrics`, ['-X', 'PUT', '--data-binary', '{}']);
   assert.equal(put.status, 405);
 });
 

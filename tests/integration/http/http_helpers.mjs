@@ -3,7 +3,34 @@
 // check of the Prometheus text format.
 import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
-import { binaryPath, timeoutScale } from '../interop/server.mjs';
+import { after, before } from 'node:test';
+import { binaryPath, startServer, timeoutScale } from '../interop/server.mjs';
+import { RelayClient } from '../app/relay_client.mjs';
+
+// One `wsrelay serve ...args` for a test file: started before its tests, stopped after them
+// together with every client connect() opened. `server` and `base` (its http:// origin) are
+// set once the server is up.
+export function serveForSuite(args) {
+  const clients = [];
+  const suite = {
+    server: null,
+    base: null,
+    async connect() {
+      const client = await RelayClient.connect(suite.server.url);
+      clients.push(client);
+      return client;
+    },
+  };
+  before(async () => {
+    suite.server = await startServer(args);
+    suite.base = `http://127.0.0.1:${suite.server.port}`;
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    if (suite.server) await suite.server.stop();
+  });
+  return suite;
+}
 
 // A long, distinctive key, so "the key is not in the log" means something.
 export const API_KEY = 'itest-key-5f1c9a2e7b3d4c6a8e0f1b2d3c4a5e6f';

@@ -1,38 +1,19 @@
 // `wsrelay publish` against the real server: a signal reaches a connected Node `ws` client, room
 // messages and queries work, the URL and key come from flags or the environment, and failures
 // exit non-zero (1: the server said no or could not be reached; 2: usage).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer } from '../interop/server.mjs';
-import { RelayClient } from '../app/relay_client.mjs';
-import { API_KEY, publish } from './http_helpers.mjs';
+import { API_KEY, publish, serveForSuite } from './http_helpers.mjs';
 
-let server;
-let url;
-const clients = [];
-
-before(async () => {
-  server = await startServer(['serve', '--api-key', API_KEY]);
-  url = `http://127.0.0.1:${server.port}`;
-});
-
-after(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  if (server) await server.stop();
-});
-
-async function connect() {
-  const client = await RelayClient.connect(server.url);
-  clients.push(client);
-  return client;
-}
+const suite = serveForSuite(['serve', '--api-key', API_KEY]);
+const { connect } = suite;
 
 test('publish --signal NAME --data JSON delivers the signal to a listening ws client', async () => {
   const page = await connect();
   const other = await connect();
   assert.equal((await page.request('listen', { name: 'ReportIncome' })).event, 'ack');
-  const result = await publish(['--publish-url', url, '--api-key', API_KEY,
+  const result = await publish(['--publish-url', suite.base, '--api-key', API_KEY,
     '--signal', 'ReportIncome', '--data', '{"month":"2024-05","total":1200}']);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), { delivered: 1 });
@@ -47,7 +28,7 @@ test('publish --signal NAME --data JSON delivers the signal to a listening ws cl
 test('URL and key from the environment; --room R --message M publishes to the room', async () => {
   const member = await connect();
   await member.request('join_room', { room: 'sales' });
-  const env = { WEBSOCKET_PUBLISH_URL: url, WEBSOCKET_API_KEY: API_KEY };
+  const env = { WEBSOCKET_PUBLISH_URL: suite.base, WEBSOCKET_API_KEY: API_KEY };
   const result = await publish(['--room', 'sales', '--message', 'new order #42'], env);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), { delivered: 1 });
@@ -70,7 +51,7 @@ test('URL and key from the environment; --room R --message M publishes to the ro
 
 test('--broadcast and --to deliver, and say how many clients got it', async () => {
   const a = await connect();
-  const env = { WEBSOCKET_PUBLISH_URL: url, WEBSOCKET_API_KEY: API_KEY };
+  const env = { WEBSOCKET_PUBLISH_URL: suite.base, WEBSOCKET_API_KEY: API_KEY };
   const direct = await publish(['--to', a.id, '--message-json', '{"text":"hi"}'], env);
   assert.equal(direct.code, 0, direct.stderr);
   assert.deepEqual(JSON.parse(direct.stdout), { delivered: 1 });
@@ -82,10 +63,10 @@ test('--broadcast and --to deliver, and say how many clients got it', async () =
 });
 
 test('a refused request exits 1 and still prints the JSON answer', async () => {
-  const wrongKey = await publish(['--publish-url', url, '--api-key', 'not-the-key', '--signal', 'x']);
+  const wrongKey = await publish(['--publish-url', suite.base, '--api-key', 'not-the-key', '--signal', 'x']);
   assert.equal(wrongKey.code, 1);
   assert.equal(JSON.parse(wrongKey.stdout).error.code, 'unauthorized');
-  const unknown = await publish(['--publish-url', url, '--api-key', API_KEY, '--to', 'f'.repeat(32), '--message', 'x']);
+  const unknown = await publish(['--publish-url', suite.base, '--api-key', API_KEY, '--to', 'f'.repeat(32), '--message', 'x']);
   assert.equal(unknown.code, 1);
   assert.equal(JSON.parse(unknown.stdout).error.code, 'unknown_client');
 });
@@ -103,7 +84,7 @@ test('an unreachable server exits 1 with a reason on stderr', async () => {
 });
 
 test('usage errors exit 2 without sending anything', async () => {
-  const env = { WEBSOCKET_PUBLISH_URL: url, WEBSOCKET_API_KEY: API_KEY };
+  const env = { WEBSOCKET_PUBLISH_URL: suite.base, WEBSOCKET_API_KEY: API_KEY };
   for (const args of [['--signal'], ['--message', 'x'], ['--signal', 'a', '--data', '{oops'], []]) {
     const result = await publish(args, env);
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
