@@ -1,16 +1,10 @@
 #include "http/url.hpp"
 
+#include "common/percent_decode.hpp"
 #include "ws/utf8.hpp"
 
 namespace wsrelay::http {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool starts_with_ignore_case(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -23,22 +17,6 @@ bool starts_with_ignore_case(std::string_view text, std::string_view prefix) {
 }
 
 }  // namespace
-
-bool percent_decode(std::string_view text, std::string& out) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return false;
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return false;
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return true;
-}
 
 std::string_view describe(PathProblem problem) {
   switch (problem) {
@@ -73,7 +51,7 @@ PathProblem split_path(std::string_view path, std::vector<std::string>& segments
     const size_t slash = path.find('/');
     const std::string_view raw = path.substr(0, slash);
     std::string& segment = segments.emplace_back();
-    if (!percent_decode(raw, segment)) return PathProblem::kBadEscape;
+    if (!common::percent_decode(raw, segment)) return PathProblem::kBadEscape;
     if (segment == "." || segment == "..") return PathProblem::kDotSegment;
     // Checked after decoding, so "%00" and "%5C" are caught as well as the raw bytes.
     if (segment.find('\0') != std::string::npos || segment.find('\\') != std::string::npos) {

@@ -17,10 +17,6 @@
 
 namespace wsrelay::http {
 
-// Appends the percent-decoding of `text` to `out` (RFC 3986 §2.1). '+' stays '+': it means a
-// space only in form bodies, never in paths. False when a '%' is not followed by two hex digits.
-bool percent_decode(std::string_view text, std::string& out);
-
 enum class PathProblem : unsigned char {
   kNone,
   kNotAPath,     // not origin-form ("/...") nor absolute-form ("http://host/...")

@@ -1,12 +1,15 @@
 // Request paths: decoding, and every shape of path that could escape a folder on a file system.
 #include "http/url.hpp"
 
+#include "common/percent_decode.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 using namespace wsrelay::http;
+using wsrelay::common::percent_decode;
 
 namespace {
 
