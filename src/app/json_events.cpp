@@ -1,14 +1,23 @@
 #include "app/json_events.hpp"
 
 namespace wsrelay::app::json_events {
+namespace {
 
-std::string_view broadcast(EventWriter& writer, const rapidjson::Value& message, std::string_view from,
-                           int64_t now_ms) {
-  writer.begin("broadcast");
+// `broadcast` and `direct` carry the same fields: the message and who sent it.
+std::string_view message_from(EventWriter& writer, std::string_view event, const rapidjson::Value& message,
+                              std::string_view from, int64_t now_ms) {
+  writer.begin(event);
   writer.field("message", message);
   writer.field("from", from);
   writer.timestamp(now_ms);
   return writer.finish();
+}
+
+}  // namespace
+
+std::string_view broadcast(EventWriter& writer, const rapidjson::Value& message, std::string_view from,
+                           int64_t now_ms) {
+  return message_from(writer, "broadcast", message, from, now_ms);
 }
 
 std::string_view room_message(EventWriter& writer, const Room& room, const rapidjson::Value& message,
@@ -39,11 +48,7 @@ std::string_view signal(EventWriter& writer, std::string_view name, const rapidj
 
 std::string_view direct(EventWriter& writer, const rapidjson::Value& message, std::string_view from,
                         int64_t now_ms) {
-  writer.begin("direct");
-  writer.field("message", message);
-  writer.field("from", from);
-  writer.timestamp(now_ms);
-  return writer.finish();
+  return message_from(writer, "direct", message, from, now_ms);
 }
 
 }  // namespace wsrelay::app::json_events
