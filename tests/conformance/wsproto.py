@@ -10,7 +10,6 @@ Standard library only (runs on Debian's /usr/bin/python3).
 """
 
 import base64
-import errno
 import hashlib
 import os
 import random
@@ -186,19 +185,9 @@ class Connection:
 
     # -- receiving raw bytes
     def _fill(self, deadline):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        chunk = recv_by(self.sock, deadline, 1 << 20)
+        if chunk is None:
             raise socket.timeout()
-        self.sock.settimeout(remaining)
-        try:
-            chunk = self.sock.recv(1 << 20)
-        except ConnectionResetError:
-            chunk = b""
-        except OSError as e:
-            if e.errno == errno.ECONNRESET:
-                chunk = b""
-            else:
-                raise
         if not chunk:
             self.eof = True
             return False
@@ -393,22 +382,31 @@ class HttpResponse:
         return self.headers.get(name.lower())
 
 
+def recv_by(sock, deadline, size=65536):
+    """One recv that waits until `deadline` (time.monotonic()) at most: the bytes read, b"" when
+    the peer closed or reset the connection, None when the deadline passed first."""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        sock.settimeout(remaining)
+        try:
+            return sock.recv(size)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return b""
+
+
 def read_http_response(sock, timeout=5.0):
     """Read a response head; returns HttpResponse with the bytes after the head in .rest."""
     deadline = time.monotonic() + scaled(timeout)
     buf = bytearray()
     while b"\r\n\r\n" not in buf:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        chunk = recv_by(sock, deadline)
+        if chunk is None:
             raise AssertionError("no complete HTTP response within %.1fs (have %s)"
                                  % (scaled(timeout), short(buf)))
-        sock.settimeout(remaining)
-        try:
-            chunk = sock.recv(65536)
-        except socket.timeout:
-            continue
-        except ConnectionResetError:
-            chunk = b""
         if not chunk:
             raise AssertionError("connection closed before a complete HTTP response (have %s)"
                                  % short(buf))
@@ -433,16 +431,9 @@ def read_to_eof(sock, timeout=5.0, what="connection"):
     deadline = time.monotonic() + scaled(timeout)
     data = bytearray()
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        chunk = recv_by(sock, deadline)
+        if chunk is None:
             raise AssertionError("%s still open after %.1fs" % (what, scaled(timeout)))
-        sock.settimeout(remaining)
-        try:
-            chunk = sock.recv(65536)
-        except socket.timeout:
-            continue
-        except ConnectionResetError:
-            return bytes(data)
         if not chunk:
             return bytes(data)
         data += chunk
