@@ -57,6 +57,8 @@ class EventLoop {
 
   TimerWheel& timers() { return timers_; }
   void add_before_sleep(BeforeSleepHook* hook) { hooks_.push_back(hook); }
+  // For hooks that die before the loop does (a client connection); never from inside a hook.
+  void remove_before_sleep(BeforeSleepHook* hook) { std::erase(hooks_, hook); }
 
   // Runs until stop() is called from a handler. Returns false if epoll itself failed.
   bool run();
