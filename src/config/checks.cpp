@@ -164,12 +164,12 @@ class Checker {
     }
   }
 
-  void check_reserved() {
-    for (std::string_view key : {"redis_url", "node_id"}) {
-      const std::string& value = key == "redis_url" ? s_.redis_url : s_.node_id;
-      if (!value.empty()) {
-        warn(key, where(key), "is reserved for multi-node deployments and not used yet");
-      }
+  // The cluster settings only mean something with a Redis to meet through.
+  void check_cluster() {
+    if (!s_.redis_url.empty()) return;
+    if (!s_.node_id.empty()) warn("node_id", where("node_id"), "has no effect without redis_url");
+    if (s_.cluster_prefix != Settings().cluster_prefix) {
+      warn("cluster_prefix", where("cluster_prefix"), "has no effect without redis_url");
     }
   }
 
@@ -188,7 +188,7 @@ void check_consistency(LoadResult& result) {
   checker.check_rooms();
   checker.check_limits();
   checker.check_networks();
-  checker.check_reserved();
+  checker.check_cluster();
 }
 
 }  // namespace wsrelay::config

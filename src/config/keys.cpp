@@ -56,7 +56,7 @@ constexpr std::string_view kAccess = "Access control";
 constexpr std::string_view kRooms = "Rooms and messages";
 constexpr std::string_view kRate = "Rate limiting";
 constexpr std::string_view kBackend = "Backend API and web";
-constexpr std::string_view kCluster = "Multi-node (reserved)";
+constexpr std::string_view kCluster = "Cluster (Redis)";
 constexpr std::string_view kConfiguration = "Configuration";
 
 constexpr int64_t kMillion = 1'000'000;
@@ -202,12 +202,17 @@ constexpr std::array kKeys = {
             "follows host, port and ssl_enabled unless set", field<&S::publish_url>},
 
     KeyInfo{"redis_url", Kind::kRedisUrl, 0, 0, kCluster,
-            "Reserved for multi-node deployments: redis://host:port. Validated, not used yet.", "",
-            field<&S::redis_url>},
+            "Redis that joins this node to a cluster (docs/cluster.md). The password is "
+            "percent-encoded and never printed; rediss:// is refused; host names are resolved "
+            "once at start. Empty = a single node.",
+            "", field<&S::redis_url>},
     KeyInfo{"node_id", Kind::kNodeId, 0, 0, kCluster,
-            "Reserved for multi-node deployments: this node's name (letters, digits, . _ -). "
-            "Validated, not used yet.",
-            "", field<&S::node_id>},
+            "This node's name in the cluster (letters, digits, . _ -), unique per node.",
+            "empty = host name + '-' + process id", field<&S::node_id>},
+    KeyInfo{"cluster_prefix", Kind::kKeyPrefix, 0, 0, kCluster,
+            "Name of the cluster: every Redis key and channel starts with it, so several apps "
+            "(or staging and production) share one Redis without seeing each other.",
+            "", field<&S::cluster_prefix>},
 
     KeyInfo{"ignore_env", Kind::kEnvNameList, 0, 0, kConfiguration,
             "WEBSOCKET_* environment variables that are not settings but must not stop start-up "

@@ -5,6 +5,7 @@
 #include <array>
 #include <initializer_list>
 
+#include "cluster/redis_url.hpp"
 #include "config/text.hpp"
 #include "config/values.hpp"
 
@@ -170,17 +171,12 @@ bool parse_http_url(std::string_view raw, Value& out, std::string& problem) {
 
 bool parse_redis_url(std::string_view raw, Value& out, std::string& problem) {
   std::string_view text = trim(raw);
-  if (!text.empty()) {
-    std::string_view rest;
-    std::string authority_problem;
-    if (!split_scheme(text, {"redis"}, rest)) {
-      problem = quote(text) + " is not a redis:// URL (allowed: redis://host:port, or empty)";
-      return false;
-    }
-    if (!check_authority(rest, true, authority_problem)) {
-      problem = quote(text) + " " + authority_problem + " (allowed: redis://host:port)";
-      return false;
-    }
+  cluster::RedisEndpoint endpoint;
+  std::string url_problem;
+  if (!text.empty() && !cluster::parse_redis_url(text, endpoint, url_problem)) {
+    // The value may hold a password: quote it masked.
+    problem = quote(cluster::redact_redis_url(text)) + " " + url_problem;
+    return false;
   }
   out = std::string(text);
   return true;

@@ -16,7 +16,7 @@ bool parse_origin_list(std::string_view text, Value& out, std::string& problem);
 bool parse_cidr_list(std::string_view text, Value& out, std::string& problem);
 // publish_url: http(s)://host[:port][/path].
 bool parse_http_url(std::string_view text, Value& out, std::string& problem);
-// redis_url: empty, or redis://host:port.
+// redis_url: empty, or a URL cluster::parse_redis_url accepts (problems quote it masked).
 bool parse_redis_url(std::string_view text, Value& out, std::string& problem);
 
 }  // namespace wsrelay::config

@@ -1,5 +1,7 @@
 #include "config/report.hpp"
 
+#include "cluster/redis_url.hpp"
+
 #include "config/keys.hpp"
 #include "config/values.hpp"
 
@@ -96,6 +98,8 @@ std::string_view placeholder(Kind kind) {
       return "URL";
     case Kind::kNodeId:
       return "ID";
+    case Kind::kKeyPrefix:
+      return "PREFIX";
   }
   return "VALUE";
 }
@@ -139,6 +143,8 @@ std::string render_effective(const LoadResult& result) {
     std::string shown = format_value(key, key.access.load(result.settings));
     if (key.kind == Kind::kSecret) {
       shown = shown.empty() ? "(not set)" : "(set, hidden)";
+    } else if (key.kind == Kind::kRedisUrl) {
+      shown = shown.empty() ? "(empty: a single node)" : cluster::redact_redis_url(shown);
     } else if (shown.empty()) {
       shown = "(empty)";
     }

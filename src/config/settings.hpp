@@ -94,9 +94,10 @@ struct Settings {
   std::string web_root;  // "" = automatic
   std::string publish_url = "http://127.0.0.1:8080";
 
-  // Multi-node (reserved, validated but unused)
-  std::string redis_url;
-  std::string node_id;
+  // Cluster (Redis); see docs/cluster.md
+  std::string redis_url;  // "" = a single node
+  std::string node_id;    // "" = host name + '-' + pid
+  std::string cluster_prefix = "wsrelay";
 
   // Configuration itself: WEBSOCKET_* variables that are not settings and must not be refused.
   std::vector<std::string> ignore_env;

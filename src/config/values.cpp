@@ -127,6 +127,19 @@ bool parse_node_id(std::string_view raw, Value& out, std::string& problem) {
   return true;
 }
 
+bool parse_key_prefix(std::string_view raw, Value& out, std::string& problem) {
+  std::string_view text = trim(raw);
+  bool ok = !text.empty() && text.size() <= 64;
+  for (char c : text) ok &= is_alnum(c) || c == '.' || c == '_' || c == '-' || c == ':';
+  if (!ok) {
+    problem = quote(text) + " is not a key prefix (allowed: " +
+              describe_allowed(*find_key("cluster_prefix")) + ")";
+    return false;
+  }
+  out = std::string(text);
+  return true;
+}
+
 }  // namespace
 
 std::string_view trim(std::string_view text) {
@@ -317,6 +330,8 @@ bool parse_value(const KeyInfo& key, std::string_view text, Value& out, std::str
       return parse_redis_url(text, out, problem);
     case Kind::kNodeId:
       return parse_node_id(text, out, problem);
+    case Kind::kKeyPrefix:
+      return parse_key_prefix(text, out, problem);
   }
   problem = "has an unknown kind";
   return false;
@@ -381,9 +396,11 @@ std::string describe_allowed(const KeyInfo& key) {
     case Kind::kHttpUrl:
       return "http://host[:port][/path] or https://host[:port][/path]";
     case Kind::kRedisUrl:
-      return "redis://host:port, or empty";
+      return "redis://[[user]:password@]host:port[/db], unix:///path[?db=N], or empty";
     case Kind::kNodeId:
       return "1 to 64 letters, digits, '.', '_' or '-', or empty";
+    case Kind::kKeyPrefix:
+      return "1 to 64 letters, digits, '.', '_', '-' or ':'";
   }
   return "?";
 }

@@ -75,7 +75,8 @@ TEST_CASE("key table: every key in notes/config_keys.md exists") {
                            "web_root",
                            "publish_url",
                            "redis_url",
-                           "node_id"}) {
+                           "node_id",
+                           "cluster_prefix"}) {
     CHECK_MESSAGE(find_key(name) != nullptr, name);
   }
 }
@@ -138,6 +139,7 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"publish_url", "http://example.com"},
                                                            {"redis_url", "redis://r:6379"},
                                                            {"node_id", "n1"},
+                                                           {"cluster_prefix", "app1"},
                                                            {"ignore_env", "WEBSOCKET_URL"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);

@@ -475,13 +475,14 @@ TEST_CASE("cross-field: limits, networks, reserved keys") {
         "env WEBSOCKET_DENY_IPS: deny_ips: '10.1.2.3/8' has bits set after the prefix; it "
         "matches the whole network\n");
 
-  Setup reserved;
-  reserved.env = {"WEBSOCKET_REDIS_URL=redis://r:6379", "WEBSOCKET_NODE_ID=a"};
-  CHECK(all_errors(reserved.load().warnings) ==
-        "env WEBSOCKET_REDIS_URL: redis_url: is reserved for multi-node deployments and not "
-        "used yet\n"
-        "env WEBSOCKET_NODE_ID: node_id: is reserved for multi-node deployments and not used "
-        "yet\n");
+  Setup cluster;
+  cluster.env = {"WEBSOCKET_REDIS_URL=redis://r:6379", "WEBSOCKET_NODE_ID=a"};
+  CHECK(cluster.load().warnings.empty());
+  Setup lonely;
+  lonely.env = {"WEBSOCKET_NODE_ID=a", "WEBSOCKET_CLUSTER_PREFIX=app1"};
+  CHECK(all_errors(lonely.load().warnings) ==
+        "env WEBSOCKET_NODE_ID: node_id: has no effect without redis_url\n"
+        "env WEBSOCKET_CLUSTER_PREFIX: cluster_prefix: has no effect without redis_url\n");
 }
 
 TEST_CASE("load_settings reads a real file and the real environ layout") {

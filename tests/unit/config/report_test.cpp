@@ -91,6 +91,16 @@ TEST_CASE("render_effective: secrets are never shown") {
         "api_key              = (not set)                  # env WEBSOCKET_API_KEY");
 }
 
+TEST_CASE("render_effective: the Redis password is masked") {
+  const LoadResult result = load({"--redis-url", "redis://:hunter2@cache:6379/1"}, {});
+  REQUIRE(result.ok());
+  const std::string report = render_effective(result);
+  CHECK(report.find("hunter2") == std::string::npos);
+  CHECK(line_of(report, "redis_url") ==
+        "redis_url            = redis://:***@cache:6379/1  # flag --redis-url");
+  CHECK(line_of(render_effective(load({}, {})), "redis_url").find("(empty: a single node)") != std::string::npos);
+}
+
 TEST_CASE("render_effective: echo mode, no file, warnings listed") {
   const LoadResult result = load({"--auth-secret", std::string(40, 'x')}, {}, "", Mode::kEcho);
   const std::string report = render_effective(result);

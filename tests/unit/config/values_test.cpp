@@ -233,10 +233,19 @@ TEST_CASE("URLs: publish_url and redis_url") {
   CHECK(value_of("redis_url", "redis://10.0.0.5:6379") ==
         Value(std::string("redis://10.0.0.5:6379")));
   CHECK(problem_for("redis_url", "redis://cache") ==
-        "'redis://cache' has no port (allowed: redis://host:port)");
+        "'redis://cache' has no port (allowed: redis://[:password@]host:port[/db])");
   CHECK(problem_for("redis_url", "http://cache:6379") ==
-        "'http://cache:6379' is not a redis:// URL (allowed: redis://host:port, or empty)");
-  CHECK(problem_for("redis_url", "redis://cache:6379/0") != "");
+        "'http://cache:6379' is not a Redis URL (allowed: redis://[:password@]host:port[/db], "
+        "unix:///path[?db=N])");
+  CHECK(value_of("redis_url", "redis://:pw@cache:6379/2") == Value(std::string("redis://:pw@cache:6379/2")));
+  CHECK(value_of("redis_url", "unix:///run/redis.sock?db=1") == Value(std::string("unix:///run/redis.sock?db=1")));
+  // A refused URL is quoted with its password masked.
+  CHECK(problem_for("redis_url", "redis://:hunter2@cache:6379/x").find("hunter2") == std::string::npos);
+  CHECK(problem_for("redis_url", "rediss://cache:6379").find("TLS") != std::string::npos);
+  CHECK(value_of("cluster_prefix", "app1:prod") == Value(std::string("app1:prod")));
+  CHECK(problem_for("cluster_prefix", "") ==
+        "'' is not a key prefix (allowed: 1 to 64 letters, digits, '.', '_', '-' or ':')");
+  CHECK(problem_for("cluster_prefix", "a b") != "");
 }
 
 TEST_CASE("node_id and ignore_env") {
