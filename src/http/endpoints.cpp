@@ -41,6 +41,7 @@ Snapshot Endpoints::snapshot() const {
   Snapshot snapshot;
   snapshot.server = counters_();
   if (relay_ != nullptr) snapshot.app = relay_->stats();
+  if (cluster_) snapshot.cluster = cluster_();
   return snapshot;
 }
 
@@ -51,7 +52,12 @@ void Endpoints::handle(const ws::HttpRequest& request, std::string_view body, se
 void Endpoints::build_routes() {
   router_ = Router();
   router_.add("GET", "/health", [this](const Request&, server::HttpResponse& response) {
-    set_json(response, 200, render_health(counters_().uptime_ms));
+    if (!cluster_) {
+      set_json(response, 200, render_health(counters_().uptime_ms));
+      return;
+    }
+    const ClusterCounters cluster = cluster_();
+    set_json(response, cluster.up ? 200 : 503, render_health(counters_().uptime_ms, &cluster));
   });
   router_.add("GET", "/stats", [this](const Request&, server::HttpResponse& response) {
     set_json(response, 200, render_stats(snapshot()));

@@ -39,6 +39,8 @@ namespace wsrelay::http {
 
 // Reads the server layer's counters at the moment of a request.
 using ServerCountersSource = std::function<ServerCounters()>;
+// Reads the cluster link's counters (set only when the node is in a cluster).
+using ClusterCountersSource = std::function<ClusterCounters()>;
 
 // The counters of a live server (it must outlive the returned function).
 ServerCountersSource counters_of(const server::Server& server);
@@ -62,12 +64,15 @@ class Endpoints final : public server::HttpService {
 
   // What /stats and /metrics report now.
   Snapshot snapshot() const;
+  // Makes /health, /stats and /metrics report the cluster link (GET /health: 503 while down).
+  void set_cluster_source(ClusterCountersSource source) { cluster_ = std::move(source); }
 
  private:
   void build_routes();
 
   HttpOptions options_;
   ServerCountersSource counters_;
+  ClusterCountersSource cluster_;
   Relay* relay_;
   std::unique_ptr<BackendApi> api_;
   std::vector<StaticFile> files_;

@@ -118,6 +118,22 @@ std::string render_metrics(const Snapshot& snapshot, size_t room_limit) {
     out.sample("wsrelay_rejections_total", "reason", server::kRejectNames[i], stats.rejects[i]);
   }
 
+  if (snapshot.cluster) {
+    const ClusterCounters& c = *snapshot.cluster;
+    out.single("wsrelay_redis_up", "gauge", "1 when the cluster's Redis link is up, else 0.", c.up ? 1 : 0);
+    out.single("wsrelay_redis_connects_total", "counter", "Times the Redis link came up.", c.connects);
+    out.single("wsrelay_redis_disconnects_total", "counter", "Times the Redis link went down after being up.",
+               c.disconnects);
+    out.single("wsrelay_redis_failed_attempts_total", "counter", "Redis connect attempts that failed.",
+               c.failed_attempts);
+    out.single("wsrelay_cluster_published_total", "counter", "Bus messages handed to Redis.", c.published);
+    out.single("wsrelay_cluster_publish_refused_total", "counter",
+               "Bus messages not sent because the Redis link was down.", c.publish_refused);
+    out.single("wsrelay_cluster_received_total", "counter", "Bus messages received from other nodes.", c.received);
+    out.single("wsrelay_cluster_missed_total", "counter",
+               "Bus messages from other nodes known lost (gaps in their sequence numbers).", c.missed);
+    out.single("wsrelay_cluster_peers", "gauge", "Other nodes of the cluster seen alive.", c.peers);
+  }
   if (snapshot.app) {
     const app::StatsSnapshot& app = *snapshot.app;
     out.single("wsrelay_rooms", "gauge", "Rooms that exist now.", app.rooms.size());

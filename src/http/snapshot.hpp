@@ -26,13 +26,35 @@ struct ServerCounters {
   uint64_t uptime_ms = 0;
 };
 
+// The cluster link (src/cluster), present only when redis_url is set.
+struct ClusterCounters {
+  std::string node_id;
+  std::string prefix;
+  std::string state;       // "connecting", "up", "down"
+  bool up = false;
+  uint64_t state_for_ms = 0;
+  std::string last_error;  // "none", "unreachable", "timeout", "auth", "protocol", "server", "closed"
+  uint64_t connects = 0;
+  uint64_t disconnects = 0;
+  uint64_t failed_attempts = 0;
+  uint64_t published = 0;
+  uint64_t publish_refused = 0;
+  uint64_t received = 0;
+  uint64_t missed = 0;
+  uint64_t malformed = 0;
+  uint64_t peers = 0;
+};
+
 struct Snapshot {
   ServerCounters server;
   std::optional<app::StatsSnapshot> app;
+  std::optional<ClusterCounters> cluster;
 };
 
-// {"status":"ok","uptime":<whole seconds>}
-std::string render_health(uint64_t uptime_ms);
+// {"status":"ok","uptime":<whole seconds>}; with a cluster also "redis":"up"|"connecting"|"down",
+// and "status":"degraded" while the link is not up (the endpoint then answers 503: this node
+// still serves its own clients, but messages to and from the other nodes are not delivered).
+std::string render_health(uint64_t uptime_ms, const ClusterCounters* cluster = nullptr);
 
 // The /stats document (docs/backend.md shows one). Every rejection reason is listed, with 0 when
 // it never happened, so the shape does not change as the server runs.

@@ -33,14 +33,18 @@ void counts(Writer& writer, std::string_view name, const std::vector<app::NamedC
 
 }  // namespace
 
-std::string render_health(uint64_t uptime_ms) {
+std::string render_health(uint64_t uptime_ms, const ClusterCounters* cluster) {
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();
   write_key(writer, "status");
-  write_string(writer, "ok");
+  write_string(writer, cluster == nullptr || cluster->up ? "ok" : "degraded");
   write_key(writer, "uptime");
   writer.Uint64(uptime_ms / 1000);
+  if (cluster != nullptr) {
+    write_key(writer, "redis");
+    write_string(writer, cluster->state);
+  }
   writer.EndObject();
   return {buffer.GetString(), buffer.GetSize()};
 }
@@ -105,6 +109,33 @@ std::string render_stats(const Snapshot& snapshot) {
     writer.Uint64(server.stats.rejects[i]);
   }
   writer.EndObject();
+
+  if (snapshot.cluster) {
+    const ClusterCounters& c = *snapshot.cluster;
+    write_key(writer, "cluster");
+    writer.StartObject();
+    for (const auto& [name, text] : {std::pair<std::string_view, std::string_view>{"node_id", c.node_id},
+                                     {"prefix", c.prefix},
+                                     {"redis", c.state},
+                                     {"last_error", c.last_error}}) {
+      write_key(writer, name);
+      write_string(writer, text);
+    }
+    for (const auto& [name, value] : {std::pair<std::string_view, uint64_t>{"redis_state_seconds", c.state_for_ms / 1000},
+                                      {"connects", c.connects},
+                                      {"disconnects", c.disconnects},
+                                      {"failed_attempts", c.failed_attempts},
+                                      {"published", c.published},
+                                      {"publish_refused", c.publish_refused},
+                                      {"received", c.received},
+                                      {"missed", c.missed},
+                                      {"malformed", c.malformed},
+                                      {"peers", c.peers}}) {
+      write_key(writer, name);
+      writer.Uint64(value);
+    }
+    writer.EndObject();
+  }
 
   writer.EndObject();
   return {buffer.GetString(), buffer.GetSize()};

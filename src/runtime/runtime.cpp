@@ -10,9 +10,11 @@
 
 #include "app/echo_application.hpp"
 #include "app/json_protocol.hpp"
+#include "cluster/cluster.hpp"
 #include "http/endpoints.hpp"
 #include "http/json_relay.hpp"
 #include "log/logger.hpp"
+#include "net/client_socket.hpp"
 #include "net/event_loop.hpp"
 #include "net/signal_watcher.hpp"
 #include "net/tls_context.hpp"
@@ -92,6 +94,65 @@ std::string resolve_web_root(const std::string& configured) {
   return {};
 }
 
+// node_id "" means: this machine's host name and the process id ("web-1-4242"), squeezed into
+// the characters a node id may have.
+std::string default_node_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::string id;
+  for (const char* c = host; *c != '\0' && id.size() < 40; ++c) {
+    const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+                    *c == '_' || *c == '-';
+    id.push_back(ok ? *c : '-');
+  }
+  if (id.empty()) id = "node";
+  return id + "-" + std::to_string(getpid());
+}
+
+// The cluster membership for redis_url (validated already). Resolving a host name may block:
+// this runs at start-up, before the loop.
+std::unique_ptr<cluster::Cluster> make_cluster(net::EventLoop& loop, const config::Settings& s, std::string& error) {
+  cluster::ClusterOptions o;
+  std::string problem;
+  if (!cluster::parse_redis_url(s.redis_url, o.link.endpoint, problem)) {
+    error = "redis_url " + cluster::redact_redis_url(s.redis_url) + " " + problem;
+    return nullptr;
+  }
+  if (!o.link.endpoint.is_unix() && !net::resolve_host(o.link.endpoint.host, o.link.endpoint.host, problem)) {
+    error = "redis_url: " + problem;
+    return nullptr;
+  }
+  o.url_for_logs = cluster::redact_redis_url(s.redis_url);
+  o.prefix = s.cluster_prefix;
+  o.node_id = s.node_id.empty() ? default_node_id() : s.node_id;
+  uint8_t random[8];
+  os_random(random);
+  for (uint8_t byte : random) o.epoch = (o.epoch << 8) | byte;
+  o.link.seed = o.epoch;
+  return std::make_unique<cluster::Cluster>(loop, std::move(o));
+}
+
+http::ClusterCounters cluster_counters(const cluster::Cluster& c) {
+  const cluster::ClusterStatus s = c.status();
+  http::ClusterCounters out;
+  out.node_id = c.options().node_id;
+  out.prefix = c.options().prefix;
+  out.state = std::string(cluster::name_of(s.link.state));
+  out.up = s.link.state == cluster::LinkState::kUp;
+  out.state_for_ms = s.state_for_ms;
+  out.last_error = std::string(cluster::name_of(s.link.last_error));
+  out.connects = s.link.connects;
+  out.disconnects = s.link.disconnects;
+  out.failed_attempts = s.link.failed_attempts;
+  out.published = s.bus.published;
+  out.publish_refused = s.bus.publish_refused;
+  out.received = s.bus.received;
+  out.missed = s.bus.missed;
+  out.malformed = s.bus.malformed;
+  out.peers = s.peers;
+  return out;
+}
+
 }  // namespace
 
 // Everything the runtime owns, in construction order (destroyed in reverse).
@@ -109,6 +170,7 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
   std::unique_ptr<http::Endpoints> endpoints;
   std::unique_ptr<net::SignalWatcher> signals;
   std::unique_ptr<AccessGates> gates;
+  std::unique_ptr<cluster::Cluster> cluster;
   net::TlsContext tls;
   int stop_requests = 0;
 
@@ -119,6 +181,7 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
       return;
     }
     if (++stop_requests == 1) {
+      if (cluster) cluster->leave();  // peers drop this node now, not after its keys expire
       log::info("received ", number == SIGINT ? "SIGINT" : "SIGTERM", ": shutting down gracefully (",
                 server->websocket_count(), " clients; deadline ", settings.shutdown_timeout.count(), " s)");
       server->shutdown();
@@ -247,6 +310,16 @@ bool Runtime::start(std::string& error) {
   if (http_options.web_root.empty()) log::warn("no web_root found: / and /wsrelay.js are not served");
   p.server->set_http_service(p.endpoints.get());
 
+  if (!s.redis_url.empty() && p.mode == config::Mode::kEcho) {
+    log::warn("redis_url is ignored by `wsrelay echo`: an echo server has nothing to share with other nodes");
+  } else if (!s.redis_url.empty()) {
+    p.cluster = make_cluster(p.loop, s, error);
+    if (!p.cluster) return false;
+    const std::string& password = p.cluster->options().link.endpoint.password;
+    if (!password.empty()) logger.add_secret(password);
+    p.endpoints->set_cluster_source([c = p.cluster.get()] { return cluster_counters(*c); });
+  }
+
   net::ignore_sigpipe();
   p.signals = std::make_unique<net::SignalWatcher>(p.loop, p, std::initializer_list<int>{SIGINT, SIGTERM, SIGHUP});
   if (!p.signals->ok()) {
@@ -254,6 +327,7 @@ bool Runtime::start(std::string& error) {
     return false;
   }
   if (!p.server->listen(error)) return false;
+  if (p.cluster) p.cluster->start();
   if (s.stats_interval.count() > 0) p.loop.timers().schedule_in(p, ms(s.stats_interval));
   return true;
 }
@@ -267,7 +341,11 @@ int Runtime::run() {
   return ok ? 0 : 1;
 }
 
-void Runtime::stop() { parts_->server->shutdown(); }
+void Runtime::stop() {
+  if (parts_->cluster) parts_->cluster->leave();
+  parts_->server->shutdown();
+}
+cluster::Cluster* Runtime::cluster() { return parts_->cluster.get(); }
 uint16_t Runtime::port() const { return parts_->server->port(); }
 net::EventLoop& Runtime::loop() { return parts_->loop; }
 server::Server& Runtime::server() { return *parts_->server; }

@@ -31,6 +31,10 @@ namespace wsrelay::net {
 class EventLoop;
 }
 
+namespace wsrelay::cluster {
+class Cluster;
+}
+
 namespace wsrelay::runtime {
 
 class Runtime {
@@ -54,6 +58,8 @@ class Runtime {
   server::Server& server();
   // The JSON dispatcher front end (null in echo mode).
   app::JsonProtocol* protocol();
+  // The cluster membership (null without redis_url, and in echo mode).
+  cluster::Cluster* cluster();
   // An application that sees every open, message and close too (the embeddable API's hooks).
   void set_observer(app::Application* observer);
 
