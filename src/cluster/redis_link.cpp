@@ -152,22 +152,25 @@ void RedisLink::on_down(RedisConnection& connection, LinkError error, std::strin
   const uint64_t delay = backoff_.next_ms();
   loop_.timers().schedule_in(*this, delay);
   const std::string reason = std::string(name_of(error)) + ": " + stats_.last_error_detail;
+  // Either connection may be the first to fail on the next attempt: what is repeated is the
+  // error, whichever connection reports it.
+  const std::string repeat_key = std::string(name_of(error)) + ": " + std::string(detail);
   if (was_up) {
     ++stats_.disconnects;
     down_since_ms_ = loop_.now_ms();
     log::warn("redis link down (", reason, "); local clients are still served; reconnecting in ", delay, " ms");
-    logged_error_ = reason;
+    logged_error_ = repeat_key;
     observer_.on_link_down(error, stats_.last_error_detail);
     return;
   }
   ++stats_.failed_attempts;
-  if (reason != logged_error_) {
+  if (repeat_key != logged_error_) {
     if (is_configuration_error(error)) {
       log::error("redis ", describe(options_.endpoint), " unusable (", reason, "); retrying in ", delay, " ms");
     } else {
       log::warn("redis ", describe(options_.endpoint), " unreachable (", reason, "); retrying in ", delay, " ms");
     }
-    logged_error_ = reason;
+    logged_error_ = repeat_key;
   } else {
     log::debug("redis still unreachable (", reason, "); retry ", backoff_.attempts(), " in ", delay, " ms");
   }
