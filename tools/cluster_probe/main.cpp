@@ -6,7 +6,9 @@
 //   cluster_probe --redis-url URL [--prefix P] [--node-id ID] [--heartbeat-ms N] [--ttl-ms N]
 //                 [--connect-timeout-ms N] [--reply-timeout-ms N] [--keepalive-ms N]
 //
-// stdin:  sub CH | unsub CH | pub CH TEXT | burst CH N SIZE | stats | latency | leave | quit
+// stdin:  sub CH | unsub CH | subn PREFIX K | pub CH TEXT | burst CH N SIZE |
+//         burstn PREFIX K N SIZE | stats | latency | leave | quit
+//         (subn subscribes PREFIX0..PREFIX{K-1}; burstn spreads N messages over those K channels)
 // stdout: ready | link up | link down KIND DETAIL | msg CH ORIGIN SEQ MISSED TEXT |
 //         node up ID | node down ID owner|peer WHY | self restored | pub ok|refused |
 //         burst PUBLISHED REFUSED | stats k=v ... | latency COUNT P50_US P99_US | bye
@@ -94,6 +96,28 @@ struct Probe final : net::IoHandler, cluster::NodeObserver, cluster::LinkObserve
     if (verb == "sub") {
       node->bus().subscribe(rest, [this](const cluster::BusMessage& m) { handle(m); });
       say("sub " + rest);
+    } else if (verb == "subn") {
+      char channel[200] = {};
+      unsigned long count = 0;
+      if (std::sscanf(rest.c_str(), "%199s %lu", channel, &count) != 2) return say("error subn");
+      for (unsigned long i = 0; i < count; ++i) {
+        node->bus().subscribe(std::string(channel) + std::to_string(i), [this](const cluster::BusMessage& m) { handle(m); });
+      }
+      say("subn " + std::to_string(count));
+    } else if (verb == "burstn") {
+      char channel[200] = {};
+      unsigned long channels = 0, count = 0, size = 0;
+      if (std::sscanf(rest.c_str(), "%199s %lu %lu %lu", channel, &channels, &count, &size) != 4 || channels == 0) {
+        return say("error burstn");
+      }
+      uint64_t published = 0, refused = 0;
+      std::string payload;
+      for (unsigned long i = 0; i < count; ++i) {
+        payload = "b:" + std::to_string(steady_ns()) + ":";
+        if (payload.size() < size) payload.append(size - payload.size(), 'x');
+        (node->bus().publish(std::string(channel) + std::to_string(i % channels), payload) ? published : refused)++;
+      }
+      say("burst " + std::to_string(published) + " " + std::to_string(refused));
     } else if (verb == "unsub") {
       node->bus().unsubscribe(rest);
       say("unsub " + rest);
