@@ -12,7 +12,8 @@ bool Bus::publish(std::string_view channel, std::string_view payload) {
   const uint64_t seq = it == next_seq_.end() ? 1 : it->second;
   scratch_.clear();
   encode_envelope(scratch_, node_id_, epoch_, seq, payload);
-  if (!link_.publish(full_channel(channel), scratch_)) {
+  channel_scratch_.assign(channel_prefix_).append(channel);
+  if (!link_.publish(channel_scratch_, scratch_)) {
     // The sequence number is not used up: receivers see no gap for a message never sent.
     ++stats_.publish_refused;
     return false;
@@ -27,7 +28,7 @@ bool Bus::publish(std::string_view channel, std::string_view payload) {
 }
 
 void Bus::subscribe(std::string_view channel, BusHandler handler) {
-  handlers_[std::string(channel)] = std::move(handler);
+  handlers_[std::string(channel)] = std::make_shared<const BusHandler>(std::move(handler));
   link_.subscribe(full_channel(channel));
 }
 
@@ -36,9 +37,7 @@ void Bus::unsubscribe(std::string_view channel) {
   if (it == handlers_.end()) return;
   handlers_.erase(it);
   link_.unsubscribe(full_channel(channel));
-  for (auto seen = last_seen_.begin(); seen != last_seen_.end();) {
-    seen = seen->first.first == channel ? last_seen_.erase(seen) : std::next(seen);
-  }
+  if (auto seen = last_seen_.find(channel); seen != last_seen_.end()) last_seen_.erase(seen);
 }
 
 void Bus::on_link_message(std::string_view full, std::string_view payload) {
@@ -60,22 +59,23 @@ void Bus::on_link_message(std::string_view full, std::string_view payload) {
   message.origin = envelope.node_id;
   message.seq = envelope.seq;
   message.payload = envelope.payload;
-  auto key = std::make_pair(std::string(channel), std::string(envelope.node_id));
-  auto seen = last_seen_.find(key);
-  if (seen == last_seen_.end()) {
-    last_seen_.emplace(std::move(key), std::make_pair(envelope.epoch, envelope.seq));
+  auto per_channel = last_seen_.find(channel);
+  if (per_channel == last_seen_.end()) per_channel = last_seen_.emplace(std::string(channel), Origins()).first;
+  auto seen = per_channel->second.find(envelope.node_id);
+  if (seen == per_channel->second.end()) {
+    per_channel->second.emplace(std::string(envelope.node_id), Seen{envelope.epoch, envelope.seq});
   } else {
-    auto& [epoch, last] = seen->second;
-    if (epoch == envelope.epoch && envelope.seq > last + 1) message.missed = envelope.seq - last - 1;
+    if (seen->second.epoch == envelope.epoch && envelope.seq > seen->second.seq + 1) {
+      message.missed = envelope.seq - seen->second.seq - 1;
+    }
     // A new epoch is a restarted publisher: its numbering starts again, no gap is claimed.
-    epoch = envelope.epoch;
-    last = envelope.seq;
+    seen->second = Seen{envelope.epoch, envelope.seq};
   }
   stats_.missed += message.missed;
   ++stats_.received;
-  // Copy the handler: it may unsubscribe its own channel while running.
-  const BusHandler run = handler->second;
-  run(message);
+  // Hold a reference: the handler may unsubscribe its own channel while running.
+  const std::shared_ptr<const BusHandler> run = handler->second;
+  (*run)(message);
 }
 
 }  // namespace wsrelay::cluster

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -71,11 +72,18 @@ class Bus {
   std::string node_id_;
   uint64_t epoch_;
   BusStats stats_;
-  std::string scratch_;
-  std::map<std::string, BusHandler, std::less<>> handlers_;  // relative channel -> handler
-  std::map<std::string, uint64_t, std::less<>> next_seq_;    // relative channel -> next seq
-  // (channel, origin) -> (epoch, last seq seen)
-  std::map<std::pair<std::string, std::string>, std::pair<uint64_t, uint64_t>, std::less<>> last_seen_;
+  std::string scratch_;          // envelope being published (capacity reused)
+  std::string channel_scratch_;  // its full channel name
+  struct Seen {
+    uint64_t epoch;
+    uint64_t seq;
+  };
+  // relative channel -> handler (shared: a handler may unsubscribe its own channel)
+  std::map<std::string, std::shared_ptr<const BusHandler>, std::less<>> handlers_;
+  std::map<std::string, uint64_t, std::less<>> next_seq_;  // relative channel -> next seq
+  // channel -> origin node -> last (epoch, seq) seen; looked up without allocating
+  using Origins = std::map<std::string, Seen, std::less<>>;
+  std::map<std::string, Origins, std::less<>> last_seen_;
 };
 
 }  // namespace wsrelay::cluster

@@ -108,16 +108,26 @@ void RedisConnection::connect() {
 void RedisConnection::close() { teardown(true); }
 
 bool RedisConnection::queue(std::span<const std::string_view> argv) {
-  std::vector<const char*> pointers;
-  std::vector<size_t> lengths;
-  pointers.reserve(argv.size());
-  lengths.reserve(argv.size());
-  for (std::string_view arg : argv) {
-    pointers.push_back(arg.data());
-    lengths.push_back(arg.size());
+  // Most commands have a handful of arguments: no allocation for those (MGET may have many).
+  constexpr size_t kInline = 8;
+  const char* inline_pointers[kInline];
+  size_t inline_lengths[kInline];
+  std::vector<const char*> heap_pointers;
+  std::vector<size_t> heap_lengths;
+  const char** pointers = inline_pointers;
+  size_t* lengths = inline_lengths;
+  if (argv.size() > kInline) {
+    heap_pointers.resize(argv.size());
+    heap_lengths.resize(argv.size());
+    pointers = heap_pointers.data();
+    lengths = heap_lengths.data();
+  }
+  for (size_t i = 0; i < argv.size(); ++i) {
+    pointers[i] = argv[i].data();
+    lengths[i] = argv[i].size();
   }
   char* encoded = nullptr;
-  const int length = redisFormatCommandArgv(&encoded, static_cast<int>(argv.size()), pointers.data(), lengths.data());
+  const int length = redisFormatCommandArgv(&encoded, static_cast<int>(argv.size()), pointers, lengths);
   if (length < 0 || encoded == nullptr) return false;
   out_.append(encoded, static_cast<size_t>(length));
   redisFreeCommand(encoded);

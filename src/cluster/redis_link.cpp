@@ -33,7 +33,9 @@ RedisLink::RedisLink(net::EventLoop& loop, LinkOptions options, LinkObserver& ob
       pubsub_(loop, connection_options(options_, "pubsub", true), *this),
       backoff_(options_.backoff_initial_ms, options_.backoff_max_ms, options_.seed) {}
 
-RedisLink::~RedisLink() { stop(); }
+// Silent: the connections' destructors close without calling any handler, since whoever
+// queued those commands (the registry, the bus) may already be gone.
+RedisLink::~RedisLink() { stats_.state = LinkState::kStopped; }
 
 void RedisLink::start() {
   if (stats_.state != LinkState::kStopped) return;
