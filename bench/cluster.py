@@ -7,7 +7,7 @@ beside redis-benchmark's PUBLISH rate on the same machine in the same run (the e
 
 Scenarios (each prints messages/s at the receivers and, where timed, p50/p99 latency from
 publish on node A to receipt on node B, in microseconds):
-  redis-benchmark   PUBLISH, 1 connection, pipeline 64, to a channel with one subscriber
+  redis-benchmark   PUBLISH, 1 and 4 connections, pipeline 64, to a channel with one subscriber
   bus 1->1          A publishes N to one channel, B subscribed
   bus 1->1 +10k     the same while B is also subscribed to 10,000 other channels
                     (per-room channels on a node with 10,000 rooms)
@@ -102,10 +102,12 @@ def main():
         b.wait(r"^sub ch$")
         time.sleep(0.3)
 
-        out = subprocess.run(["redis-benchmark", "-p", str(port), "-q", "-c", "1", "-P", "64", "-n", str(N),
-                              "PUBLISH", "wsrelay:bus:ch", "x" * SIZE], capture_output=True, text=True).stdout
-        rps = float(re.findall(r"([\d.]+) requests per second", out)[-1])
-        results.append(("redis-benchmark PUBLISH (1 subscriber)", rps, None))
+        for conns in (1, 4):
+            out = subprocess.run(["redis-benchmark", "-p", str(port), "-q", "-c", str(conns), "-P", "64", "-n",
+                                  str(N), "PUBLISH", "wsrelay:bus:ch", "x" * SIZE], capture_output=True,
+                                 text=True).stdout
+            rps = float(re.findall(r"([\d.]+) requests per second", out)[-1])
+            results.append((f"redis-benchmark PUBLISH, {conns} conn x pipeline 64 (1 subscriber)", rps, None))
         b.latency()
 
         def burst(name, publisher, command, receivers, expected):

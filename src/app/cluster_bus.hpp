@@ -74,8 +74,10 @@ class ClusterListener {
   // From another node; `missed` messages from that node to that room were lost before it.
   virtual void on_cluster_message(std::string_view origin_node, const ClusterMessage& message,
                                   uint64_t missed) = 0;
-  virtual void on_cluster_member_joined(std::string_view origin_node, const ClusterMember& member) = 0;
-  virtual void on_cluster_member_left(std::string_view origin_node, const ClusterMember& member) = 0;
+  virtual void on_cluster_member_joined(std::string_view origin_node,
+                                        const ClusterMember& member) = 0;
+  virtual void on_cluster_member_left(std::string_view origin_node,
+                                      const ClusterMember& member) = 0;
   // A node died (no heartbeat for the ttl) or left: its members leave every room, with the
   // normal leave events, exactly as if each had disconnected.
   virtual void on_cluster_node_down(std::string_view node_id) = 0;

@@ -5,7 +5,10 @@
 namespace wsrelay::cluster {
 
 Bus::Bus(RedisLink& link, std::string prefix, std::string node_id, uint64_t epoch)
-    : link_(link), channel_prefix_(std::move(prefix) + ":bus:"), node_id_(std::move(node_id)), epoch_(epoch) {}
+    : link_(link),
+      channel_prefix_(std::move(prefix) + ":bus:"),
+      node_id_(std::move(node_id)),
+      epoch_(epoch) {}
 
 bool Bus::publish(std::string_view channel, std::string_view payload) {
   auto it = next_seq_.find(channel);
@@ -60,7 +63,8 @@ void Bus::on_link_message(std::string_view full, std::string_view payload) {
   message.seq = envelope.seq;
   message.payload = envelope.payload;
   auto per_channel = last_seen_.find(channel);
-  if (per_channel == last_seen_.end()) per_channel = last_seen_.emplace(std::string(channel), Origins()).first;
+  if (per_channel == last_seen_.end())
+    per_channel = last_seen_.emplace(std::string(channel), Origins()).first;
   auto seen = per_channel->second.find(envelope.node_id);
   if (seen == per_channel->second.end()) {
     per_channel->second.emplace(std::string(envelope.node_id), Seen{envelope.epoch, envelope.seq});

@@ -26,6 +26,7 @@
 #include <tuple>
 
 #include "cluster/redis_link.hpp"
+#include "cluster/string_map.hpp"
 
 namespace wsrelay::cluster {
 
@@ -33,7 +34,7 @@ struct BusMessage {
   std::string_view channel;  // relative, as subscribed
   std::string_view origin;   // publishing node's id
   uint64_t seq = 0;
-  uint64_t missed = 0;       // messages from `origin` on `channel` lost just before this one
+  uint64_t missed = 0;  // messages from `origin` on `channel` lost just before this one
   std::string_view payload;
 };
 
@@ -56,13 +57,17 @@ class Bus {
   void subscribe(std::string_view channel, BusHandler handler);
   void unsubscribe(std::string_view channel);
   // Forget the publishing sequence of a channel nobody will publish to again (a room gone).
-  void forget(std::string_view channel) { next_seq_.erase(std::string(channel)); }
+  void forget(std::string_view channel) {
+    if (auto it = next_seq_.find(channel); it != next_seq_.end()) next_seq_.erase(it);
+  }
 
   // From the link's observer: a message on a full Redis channel name.
   void on_link_message(std::string_view channel, std::string_view payload);
 
   const BusStats& stats() const { return stats_; }
-  std::string full_channel(std::string_view channel) const { return channel_prefix_ + std::string(channel); }
+  std::string full_channel(std::string_view channel) const {
+    return channel_prefix_ + std::string(channel);
+  }
   const std::string& node_id() const { return node_id_; }
   uint64_t epoch() const { return epoch_; }
 
@@ -79,11 +84,11 @@ class Bus {
     uint64_t seq;
   };
   // relative channel -> handler (shared: a handler may unsubscribe its own channel)
-  std::map<std::string, std::shared_ptr<const BusHandler>, std::less<>> handlers_;
-  std::map<std::string, uint64_t, std::less<>> next_seq_;  // relative channel -> next seq
+  StringMap<std::shared_ptr<const BusHandler>> handlers_;
+  StringMap<uint64_t> next_seq_;  // relative channel -> next seq
   // channel -> origin node -> last (epoch, seq) seen; looked up without allocating
-  using Origins = std::map<std::string, Seen, std::less<>>;
-  std::map<std::string, Origins, std::less<>> last_seen_;
+  using Origins = StringMap<Seen>;
+  StringMap<Origins> last_seen_;
 };
 
 }  // namespace wsrelay::cluster

@@ -25,7 +25,7 @@
 namespace wsrelay::cluster {
 
 struct ClusterOptions {
-  LinkOptions link;  // endpoint resolved to an IP literal
+  LinkOptions link;          // endpoint resolved to an IP literal
   std::string url_for_logs;  // redis_url with the password masked
   std::string prefix = "wsrelay";
   std::string node_id;

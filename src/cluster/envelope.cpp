@@ -44,7 +44,8 @@ bool decode_envelope(std::string_view bytes, Envelope& out) {
     if (!ok) return false;
   }
   bytes.remove_prefix(space + 1);
-  if (!take_number(bytes, ' ', out.epoch) || !take_number(bytes, '\n', out.seq) || out.seq == 0) return false;
+  if (!take_number(bytes, ' ', out.epoch) || !take_number(bytes, '\n', out.seq) || out.seq == 0)
+    return false;
   out.payload = bytes;
   return true;
 }

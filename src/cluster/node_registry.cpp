@@ -39,7 +39,9 @@ void NodeRegistry::on_link_up() {
   loop_.timers().schedule_in(*this, options_.heartbeat_ms);
 }
 
-void NodeRegistry::on_link_down() { loop_.timers().cancel(*this); }
+void NodeRegistry::on_link_down() {
+  loop_.timers().cancel(*this);
+}
 
 void NodeRegistry::on_timer() {
   if (left_ || !link_.up()) return;
@@ -94,11 +96,13 @@ void NodeRegistry::check_members(std::vector<std::string> members) {
   std::vector<std::string_view> argv{"MGET"};
   for (const std::string& key : keys) argv.push_back(key);
   link_.command(argv, [this, members = std::move(members)](const redisReply* reply) {
-    if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != members.size()) return;
+    if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != members.size())
+      return;
     for (size_t i = 0; i < members.size(); ++i) {
       const redisReply* value = reply->element[i];
       uint64_t epoch = 0;
-      if (value->type == REDIS_REPLY_STRING && parse_u64(std::string_view(value->str, value->len), epoch)) {
+      if (value->type == REDIS_REPLY_STRING &&
+          parse_u64(std::string_view(value->str, value->len), epoch)) {
         saw_alive(members[i], epoch);
         continue;
       }
@@ -126,14 +130,16 @@ void NodeRegistry::saw_alive(const std::string& node_id, uint64_t epoch) {
   observer_.on_node_up(node_id);
 }
 
-void NodeRegistry::saw_dead(const std::string& node_id, uint64_t epoch, bool owner, std::string_view why) {
+void NodeRegistry::saw_dead(const std::string& node_id, uint64_t epoch, bool owner,
+                            std::string_view why) {
   auto it = alive_.find(node_id);
   // A node we never saw alive still needs its cleanup when we own it (it died before we looked).
   if (it == alive_.end() && !owner) return;
   if (it != alive_.end() && epoch != 0 && it->second != epoch) return;  // news about an older life
   if (it != alive_.end()) alive_.erase(it);
   ++stats_.nodes_down;
-  log::warn("cluster: node ", node_id, " is down (", why, owner ? "; this node cleans up after it)" : ")");
+  log::warn("cluster: node ", node_id, " is down (", why,
+            owner ? "; this node cleans up after it)" : ")");
   observer_.on_node_down(node_id, owner, why);
 }
 

@@ -57,8 +57,8 @@ struct RegistryStats {
 
 class NodeRegistry final : private net::Timer {
  public:
-  NodeRegistry(net::EventLoop& loop, RedisLink& link, Bus& bus, std::string prefix, RegistryOptions options,
-               NodeObserver& observer);
+  NodeRegistry(net::EventLoop& loop, RedisLink& link, Bus& bus, std::string prefix,
+               RegistryOptions options, NodeObserver& observer);
   ~NodeRegistry() override;
 
   // From the cluster's link observer.
@@ -78,7 +78,9 @@ class NodeRegistry final : private net::Timer {
   void saw_alive(const std::string& node_id, uint64_t epoch);
   void saw_dead(const std::string& node_id, uint64_t epoch, bool owner, std::string_view why);
   void on_announcement(const BusMessage& message);
-  std::string node_key(std::string_view node_id) const { return prefix_ + ":node:" + std::string(node_id); }
+  std::string node_key(std::string_view node_id) const {
+    return prefix_ + ":node:" + std::string(node_id);
+  }
 
   net::EventLoop& loop_;
   RedisLink& link_;
@@ -89,7 +91,7 @@ class NodeRegistry final : private net::Timer {
   NodeObserver& observer_;
   RegistryStats stats_;
   std::map<std::string, uint64_t, std::less<>> alive_;  // peer id -> epoch
-  bool joined_ = false;  // our SADD has succeeded once
+  bool joined_ = false;                                 // our SADD has succeeded once
   bool left_ = false;
 };
 

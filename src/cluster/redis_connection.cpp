@@ -24,7 +24,8 @@ bool is_status(const redisReply& reply, std::string_view text) {
 }
 
 bool is_string(const redisReply* reply, std::string_view text) {
-  return reply != nullptr && (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS) &&
+  return reply != nullptr &&
+         (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS) &&
          std::string_view(reply->str, reply->len) == text;
 }
 
@@ -51,7 +52,8 @@ std::string describe_reply(const redisReply& reply) {
   return "an unknown reply";
 }
 
-RedisConnection::RedisConnection(net::EventLoop& loop, ConnectionOptions options, ConnectionListener& listener)
+RedisConnection::RedisConnection(net::EventLoop& loop, ConnectionOptions options,
+                                 ConnectionListener& listener)
     : loop_(loop), options_(std::move(options)), listener_(listener) {
   loop_.add_before_sleep(this);
 }
@@ -105,7 +107,9 @@ void RedisConnection::connect() {
   arm_timer();
 }
 
-void RedisConnection::close() { teardown(true); }
+void RedisConnection::close() {
+  teardown(true);
+}
 
 bool RedisConnection::queue(std::span<const std::string_view> argv) {
   // Most commands have a handful of arguments: no allocation for those (MGET may have many).
@@ -127,7 +131,8 @@ bool RedisConnection::queue(std::span<const std::string_view> argv) {
     lengths[i] = argv[i].size();
   }
   char* encoded = nullptr;
-  const int length = redisFormatCommandArgv(&encoded, static_cast<int>(argv.size()), pointers, lengths);
+  const int length =
+      redisFormatCommandArgv(&encoded, static_cast<int>(argv.size()), pointers, lengths);
   if (length < 0 || encoded == nullptr) return false;
   out_.append(encoded, static_cast<size_t>(length));
   redisFreeCommand(encoded);
@@ -231,20 +236,22 @@ void RedisConnection::read_input() {
   }
   // A reply that claims to be huge is read into memory until it is complete: cap what waits.
   if (reader_->len - reader_->pos > options_.max_input_bytes) {
-    fail(LinkError::kProtocol, "a reply larger than " + std::to_string(options_.max_input_bytes) + " bytes");
+    fail(LinkError::kProtocol,
+         "a reply larger than " + std::to_string(options_.max_input_bytes) + " bytes");
   }
 }
 
 void RedisConnection::dispatch(redisReply& reply) {
-  if (options_.pubsub && state_ == State::kReady && reply.type == REDIS_REPLY_ARRAY && reply.elements == 3 &&
-      is_string(reply.element[0], "message")) {
+  if (options_.pubsub && state_ == State::kReady && reply.type == REDIS_REPLY_ARRAY &&
+      reply.elements == 3 && is_string(reply.element[0], "message")) {
     const redisReply* channel = reply.element[1];
     const redisReply* payload = reply.element[2];
     if (channel->type != REDIS_REPLY_STRING || payload->type != REDIS_REPLY_STRING) {
       fail(LinkError::kProtocol, "a pub/sub message whose channel or payload is not a string");
       return;
     }
-    listener_.on_push(*this, std::string_view(channel->str, channel->len), std::string_view(payload->str, payload->len));
+    listener_.on_push(*this, std::string_view(channel->str, channel->len),
+                      std::string_view(payload->str, payload->len));
     return;
   }
   if (pending_.empty()) {
@@ -266,7 +273,9 @@ void RedisConnection::handshake_reply(Step step, const redisReply& reply) {
   const std::string text = describe_reply(reply);
   // NOAUTH on any step: the server has requirepass and we sent no (or no accepted) password.
   if (error && text.rfind("NOAUTH", 0) == 0) {
-    fail(LinkError::kAuth, "the server requires a password (put it in redis_url: redis://:password@host:port): " + text);
+    fail(LinkError::kAuth,
+         "the server requires a password (put it in redis_url: redis://:password@host:port): " +
+             text);
     return;
   }
   switch (step) {
@@ -284,7 +293,8 @@ void RedisConnection::handshake_reply(Step step, const redisReply& reply) {
       return;
     case Step::kPing:
       if (!is_status(reply, "PONG")) {
-        fail(error ? LinkError::kServer : LinkError::kProtocol, "PING answered with '" + text + "': not a Redis server?");
+        fail(error ? LinkError::kServer : LinkError::kProtocol,
+             "PING answered with '" + text + "': not a Redis server?");
         return;
       }
       state_ = State::kReady;
@@ -300,7 +310,8 @@ void RedisConnection::arm_timer() {
   if (state_ != State::kReady) deadline = connect_deadline_ms_;
   if (!pending_.empty()) {
     const uint64_t reply_deadline = pending_.front().sent_ms + options_.reply_timeout_ms;
-    if (state_ == State::kReady || reply_deadline < deadline) deadline = std::min(deadline, reply_deadline);
+    if (state_ == State::kReady || reply_deadline < deadline)
+      deadline = std::min(deadline, reply_deadline);
   }
   if (deadline == UINT64_MAX) {
     loop_.timers().cancel(*this);
@@ -313,8 +324,9 @@ void RedisConnection::on_timer() {
   const uint64_t now = loop_.now_ms();
   if (state_ == State::kConnecting || state_ == State::kHandshake) {
     if (now >= connect_deadline_ms_) {
-      fail(LinkError::kTimeout, std::string(state_ == State::kConnecting ? "connect" : "handshake") +
-                                    " took longer than " + std::to_string(options_.connect_timeout_ms) + " ms");
+      fail(LinkError::kTimeout,
+           std::string(state_ == State::kConnecting ? "connect" : "handshake") +
+               " took longer than " + std::to_string(options_.connect_timeout_ms) + " ms");
       return;
     }
   }

@@ -50,9 +50,11 @@ enum class LinkError : uint8_t {
   kServer,       // the server refused part of the handshake (SELECT out of range, ...)
   kClosed,       // the server closed an established connection
 };
-inline constexpr std::string_view kLinkErrorNames[] = {"none",    "unreachable", "timeout", "auth",
+inline constexpr std::string_view kLinkErrorNames[] = {"none",     "unreachable", "timeout", "auth",
                                                        "protocol", "server",      "closed"};
-inline std::string_view name_of(LinkError e) { return kLinkErrorNames[static_cast<size_t>(e)]; }
+inline std::string_view name_of(LinkError e) {
+  return kLinkErrorNames[static_cast<size_t>(e)];
+}
 
 struct ConnectionOptions {
   RedisEndpoint endpoint;  // TCP host must already be an IP literal (net::resolve_host)
@@ -70,7 +72,8 @@ class ConnectionListener {
  public:
   virtual void on_ready(RedisConnection& connection) = 0;
   virtual void on_down(RedisConnection& connection, LinkError error, std::string_view detail) = 0;
-  virtual void on_push(RedisConnection& connection, std::string_view channel, std::string_view payload) = 0;
+  virtual void on_push(RedisConnection& connection, std::string_view channel,
+                       std::string_view payload) = 0;
 
  protected:
   ~ConnectionListener() = default;
@@ -79,7 +82,9 @@ class ConnectionListener {
 // Called with the reply, or nullptr when the connection went down before it came.
 using ReplyHandler = std::function<void(const redisReply* reply)>;
 
-class RedisConnection final : public net::IoHandler, private net::Timer, private net::BeforeSleepHook {
+class RedisConnection final : public net::IoHandler,
+                              private net::Timer,
+                              private net::BeforeSleepHook {
  public:
   RedisConnection(net::EventLoop& loop, ConnectionOptions options, ConnectionListener& listener);
   ~RedisConnection() override;  // closes silently: no handler or listener is called
@@ -101,7 +106,8 @@ class RedisConnection final : public net::IoHandler, private net::Timer, private
   // the connection is not ready or the output cap would be passed.
   bool command(std::span<const std::string_view> argv, ReplyHandler handler);
   bool command(std::initializer_list<std::string_view> argv, ReplyHandler handler) {
-    return command(std::span<const std::string_view>(argv.begin(), argv.size()), std::move(handler));
+    return command(std::span<const std::string_view>(argv.begin(), argv.size()),
+                   std::move(handler));
   }
   size_t pending() const { return pending_.size(); }
   size_t queued_bytes() const { return out_.size() - out_sent_; }

@@ -35,7 +35,9 @@ RedisLink::RedisLink(net::EventLoop& loop, LinkOptions options, LinkObserver& ob
 
 // Silent: the connections' destructors close without calling any handler, since whoever
 // queued those commands (the registry, the bus) may already be gone.
-RedisLink::~RedisLink() { stats_.state = LinkState::kStopped; }
+RedisLink::~RedisLink() {
+  stats_.state = LinkState::kStopped;
+}
 
 void RedisLink::start() {
   if (stats_.state != LinkState::kStopped) return;
@@ -119,15 +121,19 @@ void RedisLink::resubscribe() {
 }
 
 void RedisLink::maybe_up() {
-  if (stats_.state != LinkState::kConnecting || !command_.ready() || !pubsub_.ready() || unconfirmed_ != 0) return;
+  if (stats_.state != LinkState::kConnecting || !command_.ready() || !pubsub_.ready() ||
+      unconfirmed_ != 0)
+    return;
   set_state(LinkState::kUp);
   ++stats_.connects;
   const uint64_t down_ms = loop_.now_ms() - down_since_ms_;
   if (was_up_) {
-    log::info("redis link up again: ", describe(options_.endpoint), " after ", down_ms, " ms down, ",
-              backoff_.attempts(), " attempts; ", channels_.size(), " subscriptions restored");
+    log::info("redis link up again: ", describe(options_.endpoint), " after ", down_ms,
+              " ms down, ", backoff_.attempts(), " attempts; ", channels_.size(),
+              " subscriptions restored");
   } else {
-    log::info("redis link up: ", describe(options_.endpoint), " (", channels_.size(), " subscriptions)");
+    log::info("redis link up: ", describe(options_.endpoint), " (", channels_.size(),
+              " subscriptions)");
   }
   backoff_.reset();
   logged_error_.clear();
@@ -149,7 +155,8 @@ void RedisLink::on_down(RedisConnection& connection, LinkError error, std::strin
   (&connection == &command_ ? pubsub_ : command_).close();
   handling_down_ = false;
   stats_.last_error = error;
-  stats_.last_error_detail = std::string(connection.options().name) + " connection: " + std::string(detail);
+  stats_.last_error_detail =
+      std::string(connection.options().name) + " connection: " + std::string(detail);
   set_state(LinkState::kDown);
   const uint64_t delay = backoff_.next_ms();
   loop_.timers().schedule_in(*this, delay);
@@ -160,7 +167,8 @@ void RedisLink::on_down(RedisConnection& connection, LinkError error, std::strin
   if (was_up) {
     ++stats_.disconnects;
     down_since_ms_ = loop_.now_ms();
-    log::warn("redis link down (", reason, "); local clients are still served; reconnecting in ", delay, " ms");
+    log::warn("redis link down (", reason, "); local clients are still served; reconnecting in ",
+              delay, " ms");
     logged_error_ = repeat_key;
     observer_.on_link_down(error, stats_.last_error_detail);
     return;
@@ -168,15 +176,19 @@ void RedisLink::on_down(RedisConnection& connection, LinkError error, std::strin
   ++stats_.failed_attempts;
   if (repeat_key != logged_error_) {
     if (is_configuration_error(error)) {
-      log::error("redis ", describe(options_.endpoint), " unusable (", reason, "); retrying in ", delay, " ms");
+      log::error("redis ", describe(options_.endpoint), " unusable (", reason, "); retrying in ",
+                 delay, " ms");
     } else {
-      log::warn("redis ", describe(options_.endpoint), " unreachable (", reason, "); retrying in ", delay, " ms");
+      log::warn("redis ", describe(options_.endpoint), " unreachable (", reason, "); retrying in ",
+                delay, " ms");
     }
     logged_error_ = repeat_key;
   } else {
-    log::debug("redis still unreachable (", reason, "); retry ", backoff_.attempts(), " in ", delay, " ms");
+    log::debug("redis still unreachable (", reason, "); retry ", backoff_.attempts(), " in ", delay,
+               " ms");
   }
-  if (stats_.failed_attempts == 1 && !was_up_) observer_.on_link_down(error, stats_.last_error_detail);
+  if (stats_.failed_attempts == 1 && !was_up_)
+    observer_.on_link_down(error, stats_.last_error_detail);
 }
 
 void RedisLink::on_push(RedisConnection&, std::string_view channel, std::string_view payload) {

@@ -28,6 +28,7 @@
 
 #include "cluster/backoff.hpp"
 #include "cluster/redis_connection.hpp"
+#include "cluster/string_map.hpp"
 
 namespace wsrelay::cluster {
 
@@ -43,19 +44,21 @@ struct LinkOptions {
 
 enum class LinkState : uint8_t { kStopped, kConnecting, kUp, kDown };
 inline constexpr std::string_view kLinkStateNames[] = {"stopped", "connecting", "up", "down"};
-inline std::string_view name_of(LinkState s) { return kLinkStateNames[static_cast<size_t>(s)]; }
+inline std::string_view name_of(LinkState s) {
+  return kLinkStateNames[static_cast<size_t>(s)];
+}
 
 struct LinkStats {
   LinkState state = LinkState::kStopped;
-  uint64_t connects = 0;          // times the link came up
-  uint64_t disconnects = 0;       // times it went down after being up
-  uint64_t failed_attempts = 0;   // connect attempts that did not get the link up
-  uint64_t published = 0;         // PUBLISH commands accepted for sending
-  uint64_t publish_refused = 0;   // publish() while the link was down or full
-  uint64_t received = 0;          // pub/sub messages received
+  uint64_t connects = 0;         // times the link came up
+  uint64_t disconnects = 0;      // times it went down after being up
+  uint64_t failed_attempts = 0;  // connect attempts that did not get the link up
+  uint64_t published = 0;        // PUBLISH commands accepted for sending
+  uint64_t publish_refused = 0;  // publish() while the link was down or full
+  uint64_t received = 0;         // pub/sub messages received
   LinkError last_error = LinkError::kNone;
   std::string last_error_detail;
-  uint64_t state_since_ms = 0;    // loop time of the last state change
+  uint64_t state_since_ms = 0;  // loop time of the last state change
 };
 
 class LinkObserver {
@@ -83,7 +86,8 @@ class RedisLink final : private ConnectionListener, private net::Timer {
   // On the command connection. False when the link is not up (handler not called).
   bool command(std::span<const std::string_view> argv, ReplyHandler handler);
   bool command(std::initializer_list<std::string_view> argv, ReplyHandler handler) {
-    return command(std::span<const std::string_view>(argv.begin(), argv.size()), std::move(handler));
+    return command(std::span<const std::string_view>(argv.begin(), argv.size()),
+                   std::move(handler));
   }
   // PUBLISH channel payload; the handler (optional) gets the receiver count or nullptr.
   bool publish(std::string_view channel, std::string_view payload, ReplyHandler handler = {});
@@ -96,7 +100,8 @@ class RedisLink final : private ConnectionListener, private net::Timer {
  private:
   void on_ready(RedisConnection& connection) override;
   void on_down(RedisConnection& connection, LinkError error, std::string_view detail) override;
-  void on_push(RedisConnection& connection, std::string_view channel, std::string_view payload) override;
+  void on_push(RedisConnection& connection, std::string_view channel,
+               std::string_view payload) override;
   void on_timer() override;  // reconnect, or keepalive while up
 
   void attempt();
@@ -113,11 +118,11 @@ class RedisLink final : private ConnectionListener, private net::Timer {
   Backoff backoff_;
   LinkStats stats_;
   // channel -> confirmed on the current pub/sub connection
-  std::map<std::string, bool, std::less<>> channels_;
+  StringMap<bool> channels_;
   size_t unconfirmed_ = 0;
   bool handling_down_ = false;
-  bool was_up_ = false;        // went down after being up: counts as a disconnect
-  std::string logged_error_;   // the last failure logged at error/warn level
+  bool was_up_ = false;       // went down after being up: counts as a disconnect
+  std::string logged_error_;  // the last failure logged at error/warn level
   uint64_t down_since_ms_ = 0;
 };
 

@@ -30,7 +30,8 @@ bool host_char(char c) {
 // since that is what people mean by redis://secret@host:6379.
 bool parse_userinfo(std::string_view info, RedisEndpoint& out, std::string& problem) {
   const size_t colon = info.find(':');
-  std::string_view user = colon == std::string_view::npos ? std::string_view() : info.substr(0, colon);
+  std::string_view user =
+      colon == std::string_view::npos ? std::string_view() : info.substr(0, colon);
   std::string_view password = colon == std::string_view::npos ? info : info.substr(colon + 1);
   if (!common::percent_decode(user, out.user) || !common::percent_decode(password, out.password)) {
     problem = "has a '%' not followed by two hex digits in its user or password";
@@ -63,7 +64,8 @@ bool parse_tcp(std::string_view rest, RedisEndpoint& out, std::string& problem) 
   std::string_view port;
   if (starts_with(authority, "[")) {
     const size_t close = authority.find(']');
-    if (close == std::string_view::npos || close + 1 >= authority.size() || authority[close + 1] != ':') {
+    if (close == std::string_view::npos || close + 1 >= authority.size() ||
+        authority[close + 1] != ':') {
       problem = "has an IPv6 host without ]:port";
       return false;
     }
@@ -161,7 +163,8 @@ std::string redact_redis_url(std::string_view text) {
   size_t at = text.rfind("@/");
   if (at == std::string_view::npos || at < start) {
     const size_t slash = text.find('/', start);
-    const std::string_view authority = text.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    const std::string_view authority =
+        text.substr(start, slash == std::string_view::npos ? slash : slash - start);
     const size_t in_authority = authority.rfind('@');
     if (in_authority == std::string_view::npos) return std::string(text);
     at = start + in_authority;

@@ -80,7 +80,8 @@ int socket_error(int fd) {
 bool resolve_host(std::string_view host, std::string& ip, std::string& error) {
   const std::string name(host);
   in6_addr scratch{};
-  if (inet_pton(AF_INET, name.c_str(), &scratch) == 1 || inet_pton(AF_INET6, name.c_str(), &scratch) == 1) {
+  if (inet_pton(AF_INET, name.c_str(), &scratch) == 1 ||
+      inet_pton(AF_INET6, name.c_str(), &scratch) == 1) {
     ip = name;
     return true;
   }
@@ -95,8 +96,10 @@ bool resolve_host(std::string_view host, std::string& ip, std::string& error) {
   }
   char text[INET6_ADDRSTRLEN] = {};
   const void* where = found->ai_family == AF_INET
-                          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr)
-                          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(found->ai_addr)->sin6_addr);
+                          ? static_cast<const void*>(
+                                &reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr)
+                          : static_cast<const void*>(
+                                &reinterpret_cast<const sockaddr_in6*>(found->ai_addr)->sin6_addr);
   inet_ntop(found->ai_family, where, text, sizeof text);
   ::freeaddrinfo(found);
   ip = text;

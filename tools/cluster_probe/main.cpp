@@ -35,9 +35,9 @@ using namespace wsrelay;
 namespace {
 
 uint64_t steady_ns() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
 }
 
 void say(const std::string& line) {
@@ -80,13 +80,16 @@ struct Probe final : net::IoHandler, cluster::NodeObserver, cluster::LinkObserve
       burst_missed += m.missed;
       const std::string_view rest = m.payload.substr(2);
       uint64_t sent = 0;
-      for (char c : rest.substr(0, rest.find(':'))) sent = sent * 10 + static_cast<uint64_t>(c - '0');
+      for (char c : rest.substr(0, rest.find(':')))
+        sent = sent * 10 + static_cast<uint64_t>(c - '0');
       const uint64_t now = steady_ns();
-      if (now >= sent) latencies_us.push_back(static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX)));
+      if (now >= sent)
+        latencies_us.push_back(
+            static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX)));
       return;
     }
-    say("msg " + std::string(m.channel) + " " + std::string(m.origin) + " " + std::to_string(m.seq) + " " +
-        std::to_string(m.missed) + " " + std::string(m.payload));
+    say("msg " + std::string(m.channel) + " " + std::string(m.origin) + " " +
+        std::to_string(m.seq) + " " + std::to_string(m.missed) + " " + std::string(m.payload));
   }
 
   void run(const std::string& line) {
@@ -101,13 +104,15 @@ struct Probe final : net::IoHandler, cluster::NodeObserver, cluster::LinkObserve
       unsigned long count = 0;
       if (std::sscanf(rest.c_str(), "%199s %lu", channel, &count) != 2) return say("error subn");
       for (unsigned long i = 0; i < count; ++i) {
-        node->bus().subscribe(std::string(channel) + std::to_string(i), [this](const cluster::BusMessage& m) { handle(m); });
+        node->bus().subscribe(std::string(channel) + std::to_string(i),
+                              [this](const cluster::BusMessage& m) { handle(m); });
       }
       say("subn " + std::to_string(count));
     } else if (verb == "burstn") {
       char channel[200] = {};
       unsigned long channels = 0, count = 0, size = 0;
-      if (std::sscanf(rest.c_str(), "%199s %lu %lu %lu", channel, &channels, &count, &size) != 4 || channels == 0) {
+      if (std::sscanf(rest.c_str(), "%199s %lu %lu %lu", channel, &channels, &count, &size) != 4 ||
+          channels == 0) {
         return say("error burstn");
       }
       uint64_t published = 0, refused = 0;
@@ -115,7 +120,9 @@ struct Probe final : net::IoHandler, cluster::NodeObserver, cluster::LinkObserve
       for (unsigned long i = 0; i < count; ++i) {
         payload = "b:" + std::to_string(steady_ns()) + ":";
         if (payload.size() < size) payload.append(size - payload.size(), 'x');
-        (node->bus().publish(std::string(channel) + std::to_string(i % channels), payload) ? published : refused)++;
+        (node->bus().publish(std::string(channel) + std::to_string(i % channels), payload)
+             ? published
+             : refused)++;
       }
       say("burst " + std::to_string(published) + " " + std::to_string(refused));
     } else if (verb == "unsub") {
@@ -123,12 +130,14 @@ struct Probe final : net::IoHandler, cluster::NodeObserver, cluster::LinkObserve
       say("unsub " + rest);
     } else if (verb == "pub") {
       const size_t sp = rest.find(' ');
-      const bool ok = node->bus().publish(rest.substr(0, sp), sp == std::string::npos ? "" : rest.substr(sp + 1));
+      const bool ok = node->bus().publish(rest.substr(0, sp),
+                                          sp == std::string::npos ? "" : rest.substr(sp + 1));
       say(ok ? "pub ok" : "pub refused");
     } else if (verb == "burst") {
       char channel[256] = {};
       unsigned long count = 0, size = 0;
-      if (std::sscanf(rest.c_str(), "%255s %lu %lu", channel, &count, &size) != 3) return say("error burst");
+      if (std::sscanf(rest.c_str(), "%255s %lu %lu", channel, &count, &size) != 3)
+        return say("error burst");
       uint64_t published = 0, refused = 0;
       std::string payload;
       for (unsigned long i = 0; i < count; ++i) {
@@ -139,18 +148,23 @@ struct Probe final : net::IoHandler, cluster::NodeObserver, cluster::LinkObserve
       say("burst " + std::to_string(published) + " " + std::to_string(refused));
     } else if (verb == "stats") {
       const cluster::ClusterStatus s = node->status();
-      say("stats state=" + std::string(cluster::name_of(s.link.state)) + " connects=" + std::to_string(s.link.connects) +
-          " disconnects=" + std::to_string(s.link.disconnects) + " failed=" + std::to_string(s.link.failed_attempts) +
-          " published=" + std::to_string(s.bus.published) + " refused=" + std::to_string(s.bus.publish_refused) +
-          " received=" + std::to_string(s.bus.received) + " own=" + std::to_string(s.bus.own_dropped) +
-          " missed=" + std::to_string(s.bus.missed) + " peers=" + std::to_string(s.peers) +
-          " burst_received=" + std::to_string(burst_received) + " burst_missed=" + std::to_string(burst_missed) +
+      say("stats state=" + std::string(cluster::name_of(s.link.state)) + " connects=" +
+          std::to_string(s.link.connects) + " disconnects=" + std::to_string(s.link.disconnects) +
+          " failed=" + std::to_string(s.link.failed_attempts) + " published=" +
+          std::to_string(s.bus.published) + " refused=" + std::to_string(s.bus.publish_refused) +
+          " received=" + std::to_string(s.bus.received) +
+          " own=" + std::to_string(s.bus.own_dropped) + " missed=" + std::to_string(s.bus.missed) +
+          " peers=" + std::to_string(s.peers) + " burst_received=" +
+          std::to_string(burst_received) + " burst_missed=" + std::to_string(burst_missed) +
           " last_error=" + std::string(cluster::name_of(s.link.last_error)));
     } else if (verb == "latency") {
       std::vector<uint32_t> sorted = latencies_us;
       std::sort(sorted.begin(), sorted.end());
-      const auto at = [&](double q) { return sorted.empty() ? 0u : sorted[static_cast<size_t>(q * (sorted.size() - 1))]; };
-      say("latency " + std::to_string(sorted.size()) + " " + std::to_string(at(0.5)) + " " + std::to_string(at(0.99)));
+      const auto at = [&](double q) {
+        return sorted.empty() ? 0u : sorted[static_cast<size_t>(q * (sorted.size() - 1))];
+      };
+      say("latency " + std::to_string(sorted.size()) + " " + std::to_string(at(0.5)) + " " +
+          std::to_string(at(0.99)));
       latencies_us.clear();
       burst_received = 0;
     } else if (verb == "leave") {
@@ -185,14 +199,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--redis-url") url = value;
-    else if (flag == "--prefix") prefix = value;
-    else if (flag == "--node-id") node_id = value;
-    else if (flag == "--heartbeat-ms") options.registry.heartbeat_ms = std::stoull(value);
-    else if (flag == "--ttl-ms") options.registry.ttl_ms = std::stoull(value);
-    else if (flag == "--connect-timeout-ms") options.link.connect_timeout_ms = std::stoull(value);
-    else if (flag == "--reply-timeout-ms") options.link.reply_timeout_ms = std::stoull(value);
-    else if (flag == "--keepalive-ms") options.link.keepalive_ms = std::stoull(value);
+    if (flag == "--redis-url")
+      url = value;
+    else if (flag == "--prefix")
+      prefix = value;
+    else if (flag == "--node-id")
+      node_id = value;
+    else if (flag == "--heartbeat-ms")
+      options.registry.heartbeat_ms = std::stoull(value);
+    else if (flag == "--ttl-ms")
+      options.registry.ttl_ms = std::stoull(value);
+    else if (flag == "--connect-timeout-ms")
+      options.link.connect_timeout_ms = std::stoull(value);
+    else if (flag == "--reply-timeout-ms")
+      options.link.reply_timeout_ms = std::stoull(value);
+    else if (flag == "--keepalive-ms")
+      options.link.keepalive_ms = std::stoull(value);
     else {
       std::fprintf(stderr, "cluster_probe: unknown flag %s\n", flag.c_str());
       return 2;
@@ -214,7 +236,8 @@ int main(int argc, char** argv) {
   options.url_for_logs = cluster::redact_redis_url(url);
   options.prefix = prefix;
   options.node_id = node_id;
-  if (!options.link.endpoint.password.empty()) log::logger().add_secret(options.link.endpoint.password);
+  if (!options.link.endpoint.password.empty())
+    log::logger().add_secret(options.link.endpoint.password);
   net::ignore_sigpipe();
 
   Probe probe;

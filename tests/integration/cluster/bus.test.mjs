@@ -27,7 +27,7 @@ test('messages cross nodes in publish order, exactly once; a node never hears it
     p.send('sub room:lobby');
     await p.waitFor(/^sub room:lobby$/);
   }
-  await sleep(200);  // SUBSCRIBE confirmed
+  await redis.subscribers('wsrelay:bus:room:lobby', 3);
   for (let i = 1; i <= 200; i++) a.send(`pub room:lobby m${i}`);
   for (let i = 1; i <= 50; i++) b.send(`pub room:lobby b${i}`);
   for (const receiver of [b, c]) await receiver.waitFor(/^msg room:lobby a 200 0 m200$/);
@@ -53,13 +53,13 @@ test('only subscribed channels arrive; unsubscribe stops them', async () => {
   const b = await node(redis.url(), 'b');
   b.send('sub room:x');
   await b.waitFor(/^sub room:x$/);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:x', 1);
   a.send('pub room:y not-for-b');
   a.send('pub room:x for-b');
   await b.waitFor(/^msg room:x a 1 0 for-b$/);
   b.send('unsub room:x');
   await b.waitFor(/^unsub room:x$/);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:x', 0);
   a.send('pub room:x after-unsub');
   await sleep(400);
   assert.deepEqual(b.out.all(/^msg /), ['msg room:x a 1 0 for-b']);
@@ -75,7 +75,8 @@ test('two clusters on one Redis (different prefixes) see nothing of each other',
     p.send('sub room:lobby');
     await p.waitFor(/^sub room:lobby$/);
   }
-  await sleep(200);
+  await redis.subscribers('app1:bus:room:lobby', 1);
+  await redis.subscribers('app2:bus:room:lobby', 1);
   app1a.send('pub room:lobby hello-app1');
   await app1b.waitFor(/^msg room:lobby a 1 0 hello-app1$/);
   await sleep(600);
@@ -95,7 +96,7 @@ test('Redis killed and restarted mid-traffic: refused while down, re-subscribed 
   const b = await node(redis.url(), 'b', { replyTimeoutMs: 1000, keepaliveMs: 300 });
   b.send('sub room:live');
   await b.waitFor(/^sub room:live$/);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:live', 1);
   for (let i = 1; i <= 20; i++) a.send(`pub room:live before${i}`);
   await b.waitFor(/^msg room:live a 20 0 before20$/);
 
@@ -108,7 +109,7 @@ test('Redis killed and restarted mid-traffic: refused while down, re-subscribed 
   await redis.restart();  // same port, empty: no subscriptions, no keys
   await a.waitFor(/^link up$/, 10000);
   await b.waitFor(/^link up$/, 10000);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:live', 1);
   a.send('pub room:live after1');
   // b re-subscribed by itself; the refused message did not use up a sequence number, so no
   // gap is claimed for it.
@@ -129,7 +130,7 @@ test('gaps in a publisher\'s sequence are reported, a new epoch is not a gap, ga
   const b = await node(redis.url(), 'b');
   b.send('sub room:g');
   await b.waitFor(/^sub room:g$/);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:g', 1);
   // A publisher written by hand (independent of the code under test): seq 1, 2, then 6.
   const publish = (text) => redis.command('PUBLISH', 'wsrelay:bus:room:g', text);
   await publish('wsr1 x 77 1\none');
@@ -155,20 +156,24 @@ test('after an unsubscribe the channel\'s history is forgotten: re-subscribing c
   cleanup.push(() => redis.stop());
   const a = await node(redis.url(), 'a');
   const b = await node(redis.url(), 'b');
+  // c stays subscribed throughout: when it has a message, Redis has published it.
+  const c = await node(redis.url(), 'c');
+  c.send('sub room:g');
+  await c.waitFor(/^sub room:g$/);
   b.send('sub room:g');
   await b.waitFor(/^sub room:g$/);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:g', 2);
   a.send('pub room:g one');
   await b.waitFor(/^msg room:g a 1 0 one$/);
   b.send('unsub room:g');
   await b.waitFor(/^unsub room:g$/);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:g', 1);
   a.send('pub room:g two');
   a.send('pub room:g three');
-  await sleep(200);
+  await c.waitFor(/^msg room:g a 3 0 three$/);
   b.send('sub room:g');
   await b.waitFor(/^sub room:g$/);
-  await sleep(200);
+  await redis.subscribers('wsrelay:bus:room:g', 2);
   a.send('pub room:g four');
   await b.waitFor(/^msg room:g a 4 0 four$/);
   assert.deepEqual(b.out.all(/^msg /), ['msg room:g a 1 0 one', 'msg room:g a 4 0 four']);

@@ -141,6 +141,19 @@ export class Redis {
     return respCommand(this.port, this.password, args);
   }
 
+  // Resolves once `count` connections are subscribed to `channel` (a full Redis channel name):
+  // a SUBSCRIBE is asynchronous, and a message published before it took effect is not lost
+  // by the code under test but never meant for that subscriber.
+  async subscribers(channel, count, ms = 10000) {
+    const deadline = Date.now() + ms * timeoutScale;
+    for (;;) {
+      const [, n] = await this.command('PUBSUB', 'NUMSUB', channel);
+      if (n === count) return;
+      if (Date.now() > deadline) throw new Error(`${channel}: ${n} subscribers, wanted ${count}`);
+      await sleep(20);
+    }
+  }
+
   // The same in database `db`.
   commandIn(db, ...args) {
     return respCommand(this.port, this.password, args, db);

@@ -22,8 +22,12 @@ struct FakeBus final : ClusterBus {
   }
   void room_active(std::string_view room) override { log.push_back("active " + std::string(room)); }
   void room_idle(std::string_view room) override { log.push_back("idle " + std::string(room)); }
-  void member_joined(const ClusterMember& m) override { log.push_back("joined " + std::string(m.client_id)); }
-  void member_left(const ClusterMember& m) override { log.push_back("left " + std::string(m.client_id)); }
+  void member_joined(const ClusterMember& m) override {
+    log.push_back("joined " + std::string(m.client_id));
+  }
+  void member_left(const ClusterMember& m) override {
+    log.push_back("left " + std::string(m.client_id));
+  }
   size_t member_count(std::string_view) const override { return 0; }
   bool up() const override { return link_up; }
 };
@@ -43,6 +47,6 @@ TEST_CASE("ClusterBus: a fake implements it; publish reports a message that did 
   CHECK_FALSE(api.publish(m));
   api.member_joined({"lobby", "c1", "u1", ""});
   api.room_idle("lobby");
-  CHECK(bus.log == std::vector<std::string>{"active lobby", "publish lobby {\"x\":1}", "publish lobby {\"x\":1}",
-                                            "joined c1", "idle lobby"});
+  CHECK(bus.log == std::vector<std::string>{"active lobby", "publish lobby {\"x\":1}",
+                                            "publish lobby {\"x\":1}", "joined c1", "idle lobby"});
 }

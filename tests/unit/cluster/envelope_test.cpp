@@ -25,8 +25,8 @@ TEST_CASE("envelope: round trip, binary payload") {
 TEST_CASE("envelope: anything else is refused") {
   Envelope e;
   for (std::string_view bad : {"", "hello", "wsr1 ", "wsr1 n 1 1", "wsr1 n 1 0\nx", "wsr1  1 1\nx",
-                               "wsr1 n x 1\nx", "wsr1 n 1 -1\nx", "wsr2 n 1 1\nx", "wsr1 n:1 1 1\nx",
-                               "wsr1 n 1 99999999999999999999999\nx"}) {
+                               "wsr1 n x 1\nx", "wsr1 n 1 -1\nx", "wsr2 n 1 1\nx",
+                               "wsr1 n:1 1 1\nx", "wsr1 n 1 99999999999999999999999\nx"}) {
     INFO(std::string(bad));
     CHECK_FALSE(decode_envelope(bad, e));
   }

@@ -87,5 +87,5 @@ TEST_CASE("redis_url: the password is masked for logs and check-config") {
   CHECK(redact_redis_url("redis://cache:6379/1") == "redis://cache:6379/1");
   CHECK(redact_redis_url("unix:///tmp/r.sock") == "unix:///tmp/r.sock");
   // Even text that does not parse keeps its secret.
-  CHECK(redact_redis_url("redis://:pw@@host") .find("pw") == std::string::npos);
+  CHECK(redact_redis_url("redis://:pw@@host").find("pw") == std::string::npos);
 }
