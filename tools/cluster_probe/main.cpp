@@ -154,7 +154,8 @@ struct Probe final : net::IoHandler, cluster::NodeObserver, cluster::LinkObserve
           std::to_string(s.bus.published) + " refused=" + std::to_string(s.bus.publish_refused) +
           " received=" + std::to_string(s.bus.received) +
           " own=" + std::to_string(s.bus.own_dropped) + " missed=" + std::to_string(s.bus.missed) +
-          " peers=" + std::to_string(s.peers) + " burst_received=" +
+          " peers=" + std::to_string(s.peers) +
+          " heartbeats=" + std::to_string(s.registry.heartbeats) + " burst_received=" +
           std::to_string(burst_received) + " burst_missed=" + std::to_string(burst_missed) +
           " last_error=" + std::string(cluster::name_of(s.link.last_error)));
     } else if (verb == "latency") {

@@ -80,7 +80,16 @@ class LineStream {
     });
   }
 
-  // Every line from now on that matches, collected until stop().
+  // Resolves when some line, seen at any time, matches (consumes nothing).
+  async seen(regex, ms = 10000) {
+    const deadline = Date.now() + ms * timeoutScale;
+    while (!this.lines.some((l) => regex.test(l))) {
+      if (Date.now() > deadline) throw new Error(`${this.name}: never printed a line matching ${regex}`);
+      await sleep(20);
+    }
+  }
+
+  // Every line that matches, seen so far.
   all(regex) {
     return this.lines.filter((l) => regex.test(l));
   }

@@ -77,6 +77,11 @@ test('a node that was declared dead while cut off restores itself', async () => 
   cleanup.push(() => redis.stop());
   const fast = { heartbeatMs: 300, ttlMs: 900 };
   const a = await node(redis.url(), 'a', fast);
+  // Joined (its first SADD answered) before the keys vanish.
+  for (let i = 0; (await a.stats()).heartbeats < 1; i++) {
+    assert.ok(i < 100 * timeoutScale, 'a first heartbeat');
+    await sleep(50);
+  }
   // What a partition looks like from Redis: the node's key and membership vanish.
   await redis.command('DEL', 'wsrelay:node:a', 'wsrelay:nodes');
   await a.waitFor(/^self restored$/, 5000);
