@@ -9,6 +9,25 @@ namespace {
 constexpr std::string_view kUserAgent = "wsrelay-webhooks/1";
 }  // namespace
 
+WebhookServiceOptions webhook_service_options(const config::Settings& s, std::string app_key,
+                                              std::string app_secret) {
+  WebhookServiceOptions o;
+  o.url = s.pusher_webhook_url;
+  o.ca_file = s.pusher_webhook_ca_file;
+  o.response_timeout_ms = static_cast<uint64_t>(s.pusher_webhook_timeout.count()) * 1000;
+  o.connect_timeout_ms = o.response_timeout_ms;
+  o.dispatch.app_key = std::move(app_key);
+  o.dispatch.app_secret = std::move(app_secret);
+  std::string ignored;  // validated by the loader (Kind::kWebhookEvents)
+  app::pusher::parse_webhook_kinds(s.pusher_webhook_events, o.dispatch.kinds, ignored);
+  o.dispatch.batch_ms = s.pusher_webhook_batch_ms;
+  o.dispatch.max_batch_events = s.pusher_webhook_max_batch;
+  o.dispatch.delay_ms = static_cast<uint64_t>(s.pusher_webhook_delay.count()) * 1000;
+  o.dispatch.max_attempts = static_cast<uint32_t>(s.pusher_webhook_max_attempts);
+  o.dispatch.max_queue = s.pusher_webhook_queue;
+  return o;
+}
+
 std::unique_ptr<WebhookService> WebhookService::create(net::EventLoop& loop, WebhookServiceOptions options,
                                                        std::string& error) {
   http::client::HttpClientOptions client;

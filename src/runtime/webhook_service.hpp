@@ -17,6 +17,7 @@
 #include <string>
 
 #include "app/pusher/webhook_dispatcher.hpp"
+#include "config/settings.hpp"
 #include "http/client/http_client.hpp"
 #include "net/event_loop.hpp"
 #include "net/tls_client_context.hpp"
@@ -31,6 +32,11 @@ struct WebhookServiceOptions {
   bool keep_alive = true;
   app::pusher::WebhookOptions dispatch;
 };
+
+// The options the pusher_webhook_* settings describe, with the app's key and secret (from
+// pusher_app_key / pusher_app_secret). The settings were validated by the loader.
+WebhookServiceOptions webhook_service_options(const config::Settings& settings, std::string app_key,
+                                              std::string app_secret);
 
 class WebhookService final : public app::pusher::WebhookHost,
                              public http::client::HttpClientObserver,
