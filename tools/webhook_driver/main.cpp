@@ -28,6 +28,7 @@
 #include "app/pusher/webhook_format.hpp"
 #include "http/webhook_stats.hpp"
 #include "net/event_loop.hpp"
+#include "net/signal_watcher.hpp"
 #include "runtime/webhook_service.hpp"
 
 using namespace wsrelay;
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  net::ignore_sigpipe();  // as the server does: OpenSSL writes to sockets the receiver may close
   net::EventLoop loop;
   std::string error;
   auto service = runtime::WebhookService::create(loop, options, error);
