@@ -56,6 +56,7 @@ constexpr std::string_view kAccess = "Access control";
 constexpr std::string_view kRooms = "Rooms and messages";
 constexpr std::string_view kRate = "Rate limiting";
 constexpr std::string_view kBackend = "Backend API and web";
+constexpr std::string_view kPusherWebhooks = "Pusher webhooks";
 constexpr std::string_view kCluster = "Cluster (Redis)";
 constexpr std::string_view kConfiguration = "Configuration";
 
@@ -200,6 +201,40 @@ constexpr std::array kKeys = {
     KeyInfo{"publish_url", Kind::kHttpUrl, 0, 0, kBackend,
             "Server URL that `wsrelay publish` calls.",
             "follows host, port and ssl_enabled unless set", field<&S::publish_url>},
+
+    KeyInfo{"pusher_webhook_url", Kind::kOptionalHttpUrl, 0, 0, kPusherWebhooks,
+            "Where Pusher webhooks are POSTed (channel_occupied, member_added, ...), signed with "
+            "pusher_app_key/pusher_app_secret. Empty = no webhooks. A host name is resolved once "
+            "at start-up.",
+            "", field<&S::pusher_webhook_url>},
+    KeyInfo{"pusher_webhook_events", Kind::kWebhookEvents, 0, 0, kPusherWebhooks,
+            "Which webhook events are sent (Pusher lets each app choose); client_event is off by "
+            "default because it posts once per client event.",
+            "", field<&S::pusher_webhook_events>},
+    KeyInfo{"pusher_webhook_batch_ms", Kind::kCount, 0, 10000, kPusherWebhooks,
+            "Milliseconds events wait to share one POST with the events after them.", "",
+            field<&S::pusher_webhook_batch_ms>},
+    KeyInfo{"pusher_webhook_max_batch", Kind::kCount, 1, 1000, kPusherWebhooks,
+            "Most events in one webhook POST.", "", field<&S::pusher_webhook_max_batch>},
+    KeyInfo{"pusher_webhook_delay", Kind::kSeconds, 0, 60, kPusherWebhooks,
+            "channel_vacated and member_removed wait this long and are not sent at all when the "
+            "channel (member) comes back meanwhile, so a page reload does not flap.",
+            "", field<&S::pusher_webhook_delay>},
+    KeyInfo{"pusher_webhook_max_attempts", Kind::kCount, 1, 20, kPusherWebhooks,
+            "Attempts per POST (network errors, timeouts, 5xx, 408, 429 are retried with "
+            "exponential backoff from 1 s to 60 s); then its events are dropped and counted.",
+            "", field<&S::pusher_webhook_max_attempts>},
+    KeyInfo{"pusher_webhook_queue", Kind::kCount, 1, 1 * kMillion, kPusherWebhooks,
+            "Most webhook events waiting; more are dropped, counted in /stats and /metrics and "
+            "logged.",
+            "", field<&S::pusher_webhook_queue>},
+    KeyInfo{"pusher_webhook_timeout", Kind::kSeconds, 1, 300, kPusherWebhooks,
+            "Seconds to connect, and then to get the whole answer, per POST.", "",
+            field<&S::pusher_webhook_timeout>},
+    KeyInfo{"pusher_webhook_ca_file", Kind::kPath, 0, 0, kPusherWebhooks,
+            "PEM certificates trusted for an https:// webhook URL. Empty = the system's trust "
+            "store.",
+            "", field<&S::pusher_webhook_ca_file>},
 
     KeyInfo{"redis_url", Kind::kRedisUrl, 0, 0, kCluster,
             "Redis that joins this node to a cluster (docs/cluster.md). The password is "

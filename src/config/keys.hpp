@@ -40,6 +40,8 @@ enum class Kind : uint8_t {
   kRedisUrl,     // redis://host:port, or empty
   kNodeId,       // [A-Za-z0-9._-]{1,64}, or empty
   kKeyPrefix,    // [A-Za-z0-9._:-]{1,64}: the start of Redis keys and channels
+  kOptionalHttpUrl,  // as kHttpUrl, or empty
+  kWebhookEvents,    // comma-separated Pusher webhook event names, or all
 };
 
 // A parsed value before it is stored in Settings. Integers of every size travel as int64_t.

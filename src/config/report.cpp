@@ -100,6 +100,10 @@ std::string_view placeholder(Kind kind) {
       return "ID";
     case Kind::kKeyPrefix:
       return "PREFIX";
+    case Kind::kOptionalHttpUrl:
+      return "URL";
+    case Kind::kWebhookEvents:
+      return "EVENTS";
   }
   return "VALUE";
 }
@@ -149,6 +153,7 @@ std::string render_effective(const LoadResult& result) {
       shown = "(empty)";
     }
     std::string line(key.name);
+    line += ' ';  // a key name of 21 or more characters still gets its space before '='
     pad_to(line, 21);
     line += "= " + escape_controls(shown);
     pad_to(line, 48);

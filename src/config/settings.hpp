@@ -99,6 +99,17 @@ struct Settings {
   std::string node_id;    // "" = host name + '-' + pid
   std::string cluster_prefix = "wsrelay";
 
+  // Pusher webhooks (app/pusher/webhook_dispatcher.hpp)
+  std::string pusher_webhook_url;  // "" = no webhooks
+  std::string pusher_webhook_events = "channel_occupied,channel_vacated,member_added,member_removed";
+  size_t pusher_webhook_batch_ms = 250;
+  size_t pusher_webhook_max_batch = 100;
+  std::chrono::seconds pusher_webhook_delay{3};
+  size_t pusher_webhook_max_attempts = 5;
+  size_t pusher_webhook_queue = 10000;
+  std::chrono::seconds pusher_webhook_timeout{10};
+  std::string pusher_webhook_ca_file;
+
   // Configuration itself: WEBSOCKET_* variables that are not settings and must not be refused.
   std::vector<std::string> ignore_env;
 };

@@ -6,6 +6,7 @@
 #include "config/network_values.hpp"
 #include "config/text.hpp"
 #include "ws/utf8.hpp"
+#include "app/pusher/webhook_format.hpp"
 
 namespace wsrelay::config {
 
@@ -332,6 +333,23 @@ bool parse_value(const KeyInfo& key, std::string_view text, Value& out, std::str
       return parse_node_id(text, out, problem);
     case Kind::kKeyPrefix:
       return parse_key_prefix(text, out, problem);
+    case Kind::kOptionalHttpUrl:
+      if (trim(text).empty()) {
+        out = std::string();
+        return true;
+      }
+      return parse_http_url(text, out, problem);
+    case Kind::kWebhookEvents: {
+      // The list is Pusher's vocabulary; the dispatcher's own parser is the one authority.
+      app::pusher::WebhookKindSet kinds = 0;
+      std::string why;
+      if (!app::pusher::parse_webhook_kinds(text, kinds, why)) {
+        problem = quote(trim(text)) + ": " + why;
+        return false;
+      }
+      out = std::string(trim(text));
+      return true;
+    }
   }
   problem = "has an unknown kind";
   return false;
@@ -401,6 +419,10 @@ std::string describe_allowed(const KeyInfo& key) {
       return "1 to 64 letters, digits, '.', '_' or '-', or empty";
     case Kind::kKeyPrefix:
       return "1 to 64 letters, digits, '.', '_', '-' or ':'";
+    case Kind::kOptionalHttpUrl:
+      return "http://host[:port][/path] or https://host[:port][/path], or empty";
+    case Kind::kWebhookEvents:
+      return "all, or comma-separated channel_occupied, channel_vacated, member_added, member_removed, client_event";
   }
   return "?";
 }

@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -66,6 +67,24 @@ TlsTransport* TlsTransport::create(SSL_CTX* context, int fd) {
     return nullptr;
   }
   SSL_set_accept_state(ssl);
+  return new TlsTransport(ssl);
+}
+
+TlsTransport* TlsTransport::create_client(SSL_CTX* context, int fd, const std::string& host, bool host_is_ip) {
+  SSL* ssl = SSL_new(context);
+  if (ssl == nullptr) return nullptr;
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  // SSL_set_tlsext_host_name() is a macro with an old-style cast; this is what it expands to.
+  const bool named = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1
+                                : SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                           const_cast<char*>(host.c_str())) == 1 &&
+                                      SSL_set1_host(ssl, host.c_str()) == 1;
+  if (!named || SSL_set_fd(ssl, fd) != 1) {
+    SSL_free(ssl);
+    ERR_clear_error();
+    return nullptr;
+  }
+  SSL_set_connect_state(ssl);
   return new TlsTransport(ssl);
 }
 

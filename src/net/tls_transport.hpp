@@ -38,6 +38,9 @@ class TlsTransport final : public Transport {
  public:
   // Returns nullptr if OpenSSL cannot create a session for `fd`.
   static TlsTransport* create(SSL_CTX* context, int fd);
+  // The client side (outgoing connections, see tls_client_context.hpp): sends SNI for a name
+  // (RFC 6066 §3: never for an IP literal) and checks the certificate against `host`.
+  static TlsTransport* create_client(SSL_CTX* context, int fd, const std::string& host, bool host_is_ip);
   ~TlsTransport() override;
 
   // kError from handshake() carries in `error` a code for tls_failure_text(): > 0 an OpenSSL

@@ -23,6 +23,7 @@
 #include "../../fuzz/connection_check.hpp"
 #include "../../fuzz/frame_check.hpp"
 #include "../../fuzz/http_check.hpp"
+#include "../../fuzz/http_response_check.hpp"
 #include "../../fuzz/json_check.hpp"
 #include "../../fuzz/utf8_check.hpp"
 
@@ -95,6 +96,10 @@ TEST_CASE("fuzz corpus and regressions: frame parser and message reader") {
 
 TEST_CASE("fuzz corpus and regressions: HTTP request parser and upgrade check") {
   CHECK(replay("http", &wsrelay::fuzz::check_http) >= 10);
+}
+
+TEST_CASE("fuzz corpus and regressions: HTTP client response parser") {
+  CHECK(replay("http_response", &wsrelay::fuzz::check_http_response) >= 10);
 }
 
 TEST_CASE("fuzz corpus and regressions: JSON protocol and dispatcher") {

@@ -140,6 +140,9 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"redis_url", "redis://r:6379"},
                                                            {"node_id", "n1"},
                                                            {"cluster_prefix", "app1"},
+                                                           {"pusher_webhook_url", "http://127.0.0.1:9/hook"},
+                                                           {"pusher_webhook_events", "client_event"},
+                                                           {"pusher_webhook_ca_file", "/ca.pem"},
                                                            {"ignore_env", "WEBSOCKET_URL"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);
