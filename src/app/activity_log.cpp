@@ -78,6 +78,15 @@ void broadcast(const Client& client, const Message& message, size_t delivered) {
              Payload{message});
 }
 
+void authenticated(const Client& client, std::string_view user_id) {
+  if (!enabled()) return;
+  log::debug("authenticated ", Who{client}, " user=\"", user_id, "\"");
+}
+
+void auth_refused(const Client& client, std::string_view code, std::string_view reason) {
+  log::info("reject ", Who{client}, " unauthorized: invalid token (", code, reason.empty() ? "" : ": ", reason, ")");
+}
+
 void refused(const Client& client, std::string_view code, std::string_view reason) {
   if (!enabled()) return;
   log::debug("refused ", Who{client}, " code=", code, ": ", reason);

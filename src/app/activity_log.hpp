@@ -9,7 +9,8 @@
 //
 // Contract:
 // - Only at log_level=debug: every function first asks the logger whether debug is on, so at
-//   info level a call costs one comparison and formats nothing.
+//   info level a call costs one comparison and formats nothing. The one exception is
+//   auth_refused, a rejection like those the server logs before the upgrade: at info.
 // - Never a payload unless `log_payloads` is set (AppOptions::log_payloads); then the request's
 //   text follows as `text=...`, passed like every line through the logger's redaction (tokens,
 //   JWTs, credentials masked) and escaping, and capped by the logger.
@@ -47,5 +48,9 @@ void direct(const Client& client, const Client& to, const Message& message, size
 void broadcast(const Client& client, const Message& message, size_t delivered);
 // The protocol answered a request with an error (code and the message the client got).
 void refused(const Client& client, std::string_view code, std::string_view reason);
+// Authentication after the upgrade (the `auth` event, or a URL token checked by the protocol):
+// who it is (debug), or why the token was refused (info; never the token).
+void authenticated(const Client& client, std::string_view user_id);
+void auth_refused(const Client& client, std::string_view code, std::string_view reason);
 
 }  // namespace wsrelay::app::activity

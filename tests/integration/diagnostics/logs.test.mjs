@@ -158,3 +158,22 @@ test('an Origin refusal logs the refused origin, bounded and without control cha
     allowed.ws.terminate();
   });
 });
+
+test('tokens refused in an auth event are logged with the reason (never the token); accepted ones at debug', async () => {
+  await withServer(['serve', '--debug', '--auth-enabled', 'true', '--auth-secret', SECRET], async (server) => {
+    const bad = mintToken({ sub: 'eve' }, 'not-the-secret-0123456789abcdef0123456');
+    const eve = await welcomed(server.url);
+    eve.send({ event: 'auth', token: bad });
+    const closed = await eve.closedWithin();
+    assert.equal(closed.code, 1008);
+    assert.equal(closed.reason, 'Invalid authentication');
+    await waitForLine(server,
+      new RegExp(`^INFO  reject 127\\.0\\.0\\.1:\\d+ client=${eve.id.slice(0, 8)} unauthorized: invalid token \\(bad_signature`));
+    const ann = await welcomed(server.url);
+    ann.send({ event: 'auth', token: mintToken({ sub: 'ann' }, SECRET) });
+    await ann.event('authenticated');
+    await waitForLine(server, new RegExp(`^DEBUG authenticated 127\\.0\\.0\\.1:\\d+ client=${ann.id.slice(0, 8)} user="ann"$`));
+    assert.ok(!server.log().includes(bad) && !server.log().includes(bad.split('.')[2]), 'the token reached the log');
+    ann.close();
+  });
+});
