@@ -51,19 +51,21 @@ void left(const Client& client, const Room& room, LeaveCause cause) {
              cause == LeaveCause::kDisconnect ? " (disconnected)" : "");
 }
 
-void room_message(const Client& client, const Room& room, const Message& message, size_t delivered) {
+void room_message(const Client& client, const Room& room, const Message& message,
+                  size_t delivered) {
   if (!enabled()) return;
-  log::debug("room_message ", Who{client}, " room=\"", room.name(), "\" bytes=", message.text.size(),
-             " delivered=", delivered, Payload{message});
+  log::debug("room_message ", Who{client}, " room=\"", room.name(),
+             "\" bytes=", message.text.size(), " delivered=", delivered, Payload{message});
 }
 
 void signal(const Client& client, std::string_view name, const Room* room, const Message& message,
             size_t delivered) {
   if (!enabled()) return;
-  const std::string_view room_name = room != nullptr ? std::string_view(room->name()) : std::string_view();
-  log::debug("signal ", Who{client}, " name=\"", name, "\"", room != nullptr ? " room=\"" : "", room_name,
-             room != nullptr ? "\"" : "", " bytes=", message.text.size(), " delivered=", delivered,
-             Payload{message});
+  const std::string_view room_name =
+      room != nullptr ? std::string_view(room->name()) : std::string_view();
+  log::debug("signal ", Who{client}, " name=\"", name, "\"", room != nullptr ? " room=\"" : "",
+             room_name, room != nullptr ? "\"" : "", " bytes=", message.text.size(),
+             " delivered=", delivered, Payload{message});
 }
 
 void direct(const Client& client, const Client& to, const Message& message, size_t delivered) {
@@ -84,7 +86,8 @@ void authenticated(const Client& client, std::string_view user_id) {
 }
 
 void auth_refused(const Client& client, std::string_view code, std::string_view reason) {
-  log::info("reject ", Who{client}, " unauthorized: invalid token (", code, reason.empty() ? "" : ": ", reason, ")");
+  log::info("reject ", Who{client}, " unauthorized: invalid token (", code,
+            reason.empty() ? "" : ": ", reason, ")");
 }
 
 void refused(const Client& client, std::string_view code, std::string_view reason) {

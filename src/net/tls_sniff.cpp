@@ -20,7 +20,8 @@ constexpr bool content_length_matches() {
   constexpr std::string_view header = "Content-Length: ";
   const size_t at = text.find(header) + header.size();
   size_t value = 0;
-  for (size_t i = at; text[i] >= '0' && text[i] <= '9'; ++i) value = value * 10 + static_cast<size_t>(text[i] - '0');
+  for (size_t i = at; text[i] >= '0' && text[i] <= '9'; ++i)
+    value = value * 10 + static_cast<size_t>(text[i] - '0');
   return value == text.size() - body;
 }
 static_assert(content_length_matches());
@@ -29,7 +30,9 @@ static_assert(content_length_matches());
 FirstBytes sniff_client_hello(int fd) {
   uint8_t first = 0;
   const ssize_t n = ::recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? FirstBytes::kWaiting : FirstBytes::kTls;
+  if (n < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? FirstBytes::kWaiting
+                                                                     : FirstBytes::kTls;
   if (n == 0 || first == kHandshakeRecord || first >= 0x80) return FirstBytes::kTls;
 
   // Read what the client sent (its request head), so that the close after our answer is an
@@ -42,7 +45,8 @@ FirstBytes sniff_client_hello(int fd) {
     drained += static_cast<size_t>(got);
   }
   // One best-effort send: the answer is far smaller than any socket buffer.
-  (void)::send(fd, kPlainTextOnTlsPortResponse, sizeof kPlainTextOnTlsPortResponse - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  (void)::send(fd, kPlainTextOnTlsPortResponse, sizeof kPlainTextOnTlsPortResponse - 1,
+               MSG_DONTWAIT | MSG_NOSIGNAL);
   ::shutdown(fd, SHUT_WR);
   return FirstBytes::kPlainText;
 }

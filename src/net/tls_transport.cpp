@@ -93,9 +93,14 @@ IoResult TlsTransport::handshake(int fd) {
   if (!first_bytes_seen_) {
     // Plain HTTP sent to this port gets a readable 400 instead of a reset (tls_sniff.hpp).
     switch (sniff_client_hello(fd)) {
-      case FirstBytes::kWaiting: return {IoResult::kWouldBlock, 0, 0};
-      case FirstBytes::kPlainText: failed_ = true; return {IoResult::kError, 0, kPlainTextOnTlsPort};
-      case FirstBytes::kTls: first_bytes_seen_ = true; break;
+      case FirstBytes::kWaiting:
+        return {IoResult::kWouldBlock, 0, 0};
+      case FirstBytes::kPlainText:
+        failed_ = true;
+        return {IoResult::kError, 0, kPlainTextOnTlsPort};
+      case FirstBytes::kTls:
+        first_bytes_seen_ = true;
+        break;
     }
   }
   handshake_wants_write_ = false;

@@ -47,7 +47,8 @@ bool AccessGates::configure(const config::Settings& settings, std::string& error
 
 bool AccessGates::allowed(const net::PeerAddress& address) const {
   if (!trusted_proxies_.empty()) {
-    const std::optional<server::IpAddress> peer = server::IpAddress::from_sockaddr(address.get(), address.length);
+    const std::optional<server::IpAddress> peer =
+        server::IpAddress::from_sockaddr(address.get(), address.length);
     const auto contains = [&peer](const server::CidrBlock& block) { return block.contains(*peer); };
     if (peer && std::any_of(trusted_proxies_.begin(), trusted_proxies_.end(), contains)) {
       const std::vector<server::CidrBlock>& deny = ip_filter_.deny_list();
@@ -57,14 +58,16 @@ bool AccessGates::allowed(const net::PeerAddress& address) const {
   return ip_filter_.allows(address.get(), address.length);
 }
 
-server::AddressGate::Forwarded AccessGates::forwarded(const ws::HttpRequest& request, std::string_view peer_host) const {
+server::AddressGate::Forwarded AccessGates::forwarded(const ws::HttpRequest& request,
+                                                      std::string_view peer_host) const {
   Forwarded result;
   const std::optional<server::IpAddress> peer = server::IpAddress::parse(peer_host);
   if (!peer) return result;
   const auto contains = [&peer](const server::CidrBlock& block) { return block.contains(*peer); };
   // Headers from anyone else are the client's own words: ignored, as if absent.
   if (std::none_of(trusted_proxies_.begin(), trusted_proxies_.end(), contains)) return result;
-  const std::optional<server::IpAddress> client = server::forwarded_client(request, trusted_proxies_);
+  const std::optional<server::IpAddress> client =
+      server::forwarded_client(request, trusted_proxies_);
   if (!client) {
     // No usable header: the proxy itself is the client, and meets the rules like one.
     result.allowed = ip_filter_.allows(*peer);

@@ -52,9 +52,8 @@ class Connection final : public net::IoHandler,
   State state() const { return state_; }
   bool upgraded() const { return upgraded_; }
   const std::string& address() const { return address_; }
-  // The address without its port (per-IP limits).
-  // The client's IP address, no port: the TCP peer's, or behind a trusted proxy the forwarded
-  // client's (then address() reads "203.0.113.7 via 127.0.0.1:51234").
+  // The client's IP address, no port (per-IP limits): the TCP peer's, or behind a trusted
+  // proxy the forwarded client's (then address() reads "203.0.113.7 via 127.0.0.1:51234").
   std::string_view host() const;
   static constexpr std::string_view kViaSeparator = " via ";
 

@@ -10,7 +10,8 @@ namespace wsrelay::server {
 namespace {
 
 bool is_trusted(const IpAddress& address, std::span<const CidrBlock> trusted) {
-  return std::any_of(trusted.begin(), trusted.end(), [&](const CidrBlock& b) { return b.contains(address); });
+  return std::any_of(trusted.begin(), trusted.end(),
+                     [&](const CidrBlock& b) { return b.contains(address); });
 }
 
 std::string_view trim(std::string_view text) {
@@ -21,13 +22,15 @@ std::string_view trim(std::string_view text) {
 
 std::optional<IpAddress> parse_hop(std::string_view text) {
   text = trim(text);
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
+    text = text.substr(1, text.size() - 2);
   return IpAddress::parse(text);
 }
 
 }  // namespace
 
-std::optional<IpAddress> forwarded_client(const ws::HttpRequest& request, std::span<const CidrBlock> trusted) {
+std::optional<IpAddress> forwarded_client(const ws::HttpRequest& request,
+                                          std::span<const CidrBlock> trusted) {
   // RFC 9110 §5.3: several X-Forwarded-For lines are one list, in order. Walk the lines from
   // the last, and each line's entries from the right.
   std::optional<IpAddress> last_trusted;
@@ -39,7 +42,8 @@ std::optional<IpAddress> forwarded_client(const ws::HttpRequest& request, std::s
     std::string_view list = header.value;
     for (;;) {
       const size_t comma = list.rfind(',');
-      const std::string_view entry = comma == std::string_view::npos ? list : list.substr(comma + 1);
+      const std::string_view entry =
+          comma == std::string_view::npos ? list : list.substr(comma + 1);
       const std::optional<IpAddress> hop = parse_hop(entry);
       if (!hop) return last_trusted;  // not an address: believe nothing left of it
       if (!is_trusted(*hop, trusted)) return hop;

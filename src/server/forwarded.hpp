@@ -26,7 +26,8 @@ namespace wsrelay::server {
 
 // The client address the headers name, or nothing when they name none usable (no header, or
 // the first entry read is not an address): then the TCP peer is the client.
-std::optional<IpAddress> forwarded_client(const ws::HttpRequest& request, std::span<const CidrBlock> trusted);
+std::optional<IpAddress> forwarded_client(const ws::HttpRequest& request,
+                                          std::span<const CidrBlock> trusted);
 
 // "192.0.2.1", "2001:db8::1" (no brackets, no port).
 std::string to_string(const IpAddress& address);

@@ -21,7 +21,8 @@ std::vector<CidrBlock> trusted(std::string_view text) {
 }
 
 // The client the headers name ("" when none), for a request with these header lines.
-std::string client_of(const std::string& header_lines, std::string_view proxies = "127.0.0.1, 10.0.0.0/8") {
+std::string client_of(const std::string& header_lines,
+                      std::string_view proxies = "127.0.0.1, 10.0.0.0/8") {
   const std::string text = "GET /ws HTTP/1.1\r\nHost: x\r\n" + header_lines + "\r\n";
   ws::HttpRequest request;
   const ws::HttpParseResult parsed = ws::parse_request(text, request, 8192);
@@ -44,7 +45,8 @@ TEST_CASE("forwarded: the rightmost hop that is not a trusted proxy is the clien
 }
 
 TEST_CASE("forwarded: several X-Forwarded-For lines are one list, in order") {
-  CHECK(client_of("X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-For: 10.0.0.2\r\n") == "203.0.113.7");
+  CHECK(client_of("X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-For: 10.0.0.2\r\n") ==
+        "203.0.113.7");
   CHECK(client_of("X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-For: 198.51.100.1, 10.0.0.2\r\n") ==
         "198.51.100.1");
 }
