@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <string_view>
 
 namespace wsrelay::net {
 
@@ -13,16 +12,28 @@ namespace {
 constexpr uint8_t kHandshakeRecord = 0x16;  // RFC 8446 §5.1 ContentType handshake(22)
 constexpr size_t kMaxDrainBytes = 64 * 1024;
 
+// Where `needle` starts in the answer (index loops only: string_view::find is not a constant
+// expression under -fsanitize=undefined with g++ 12).
+constexpr size_t index_in_response(const char* needle) {
+  const char* text = kPlainTextOnTlsPortResponse;
+  for (size_t i = 0; text[i] != '\0'; ++i) {
+    size_t j = 0;
+    while (needle[j] != '\0' && text[i + j] == needle[j]) ++j;
+    if (needle[j] == '\0') return i;
+  }
+  return 0;
+}
+
 // The Content-Length written in the answer must be its body's length.
 constexpr bool content_length_matches() {
-  constexpr std::string_view text = kPlainTextOnTlsPortResponse;
-  constexpr size_t body = text.find("\r\n\r\n") + 4;
-  constexpr std::string_view header = "Content-Length: ";
-  const size_t at = text.find(header) + header.size();
+  const char* text = kPlainTextOnTlsPortResponse;
+  const size_t body = index_in_response("\r\n\r\n") + 4;
   size_t value = 0;
-  for (size_t i = at; text[i] >= '0' && text[i] <= '9'; ++i)
+  for (size_t i = index_in_response("Content-Length: ") + 16; text[i] >= '0' && text[i] <= '9';
+       ++i) {
     value = value * 10 + static_cast<size_t>(text[i] - '0');
-  return value == text.size() - body;
+  }
+  return value == sizeof kPlainTextOnTlsPortResponse - 1 - body;
 }
 static_assert(content_length_matches());
 }  // namespace
