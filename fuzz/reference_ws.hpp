@@ -167,7 +167,12 @@ inline RefMessages reference_messages(const RefFrameResult& frames, uint64_t max
       out.in_message = true;
       // The whole message may not exceed the limit; judged on announced lengths.
       if (frame.length > max_message_size || announced > max_message_size - frame.length) {
-        return fail(1009, "message too big");
+        // The reader's reason: the announced size ("at least" unless one final first frame).
+        const bool whole = frame.fin && frame.opcode != 0;
+        const uint64_t sum = announced + frame.length;
+        const uint64_t size = sum < announced ? UINT64_MAX : sum;
+        return fail(1009, std::string("message of ") + (whole ? "" : "at least ") + std::to_string(size) +
+                              " bytes exceeds max_message_size " + std::to_string(max_message_size));
       }
       announced += frame.length;
       for (uint8_t byte : frame.payload) {

@@ -28,6 +28,9 @@ struct CloseDescription {
 };
 
 inline constexpr uint16_t kPolicyViolation = 1008;
+// Not the application's own close, but one it is told about (Application::on_protocol_error):
+// RFC 6455 §7.4.1, a message too big to process.
+inline constexpr uint16_t kMessageTooBig = 1009;
 
 inline constexpr std::array<CloseDescription, static_cast<size_t>(CloseCause::kCount)> kCloseDescriptions = {{
     {kPolicyViolation, "Invalid authentication", "invalid_auth"},

@@ -11,6 +11,7 @@ namespace wsrelay::app::json_error {
 constexpr std::string_view kInvalidJson = "invalid_json";              // not one JSON value
 constexpr std::string_view kJsonTooLarge = "json_too_large";           // over max_json_size
 constexpr std::string_view kJsonTooDeep = "json_too_deep";             // over max_json_depth
+constexpr std::string_view kMessageTooBig = "message_too_big";  // over max_message_size: Close 1009 follows
 constexpr std::string_view kBinaryNotSupported = "binary_not_supported";  // a binary frame
 constexpr std::string_view kInvalidMessage = "invalid_message";        // JSON, but not an object
 // Its fields

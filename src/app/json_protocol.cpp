@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "app/activity_log.hpp"
 #include "app/json_errors.hpp"
 #include "app/json_events.hpp"
 #include "app/names.hpp"
@@ -91,9 +92,17 @@ void JsonProtocol::on_close(Peer& peer, uint16_t code, std::string_view reason) 
   dispatcher_.disconnect(*peer.client);
 }
 
+void JsonProtocol::on_protocol_error(Peer& peer, uint16_t code, std::string_view reason) {
+  // A client that sent too much learns it in the protocol it speaks, not only from a close code
+  // its library may hide: the limit and the setting name are in `message`.
+  if (peer.client == nullptr || peer.is_closing() || code != kMessageTooBig) return;
+  send_error(*peer.client, json_error::kMessageTooBig, reason);
+}
+
 // ---- requests ---------------------------------------------------------------------------------
 
 void JsonProtocol::handle(Client& client, std::string_view text) {
+  request_text_ = text;  // for the activity log (debug); valid until handle() returns
   switch (parser_.parse(text)) {
     case JsonProblem::kNone: break;
     case JsonProblem::kTooLarge:
@@ -216,6 +225,7 @@ JsonProtocol::Outcome JsonProtocol::handle_broadcast(const Request& request) {
   if (Outcome o = require_value(request, "message", {}, &message); !o.code.empty()) return o;
   size_t recipients = dispatcher_.broadcast(
       json_events::broadcast(writer_, *message, request.client.id, now()), &request.client);
+  activity::broadcast(request.client, logged_request(), recipients);
   if (begin_ack(request)) {
     writer_.field("recipients", recipients);
     finish_ack(request);
@@ -277,6 +287,7 @@ JsonProtocol::Outcome JsonProtocol::handle_room_message(const Request& request) 
   size_t recipients = dispatcher_.send_to_room(
       *room, json_events::room_message(writer_, *room, *message, request.client.id, seq, now()),
       &request.client);
+  activity::room_message(request.client, *room, logged_request(), recipients);
   if (begin_ack(request)) {
     writer_.field("room", room->name());
     writer_.field("seq", seq);
@@ -306,6 +317,7 @@ JsonProtocol::Outcome JsonProtocol::handle_signal(const Request& request) {
   }
   size_t recipients = dispatcher_.send_signal(
       name, room, json_events::signal(writer_, name, data, request.client.id, room, now()), nullptr);
+  activity::signal(request.client, name, room, logged_request(), recipients);
   if (begin_ack(request)) {
     writer_.field("recipients", recipients);
     finish_ack(request);
@@ -348,6 +360,7 @@ JsonProtocol::Outcome JsonProtocol::handle_send(const Request& request) {
   if (target == nullptr) return failure(Status::kUnknownClient, to);
   size_t recipients =
       dispatcher_.send(*target, json_events::direct(writer_, *message, request.client.id, now()));
+  activity::direct(request.client, *target, logged_request(), recipients);
   if (begin_ack(request)) {
     writer_.field("recipients", recipients);
     finish_ack(request);
@@ -382,6 +395,7 @@ JsonProtocol::Outcome JsonProtocol::handle_ping(const Request& request) {
 // ---- membership notices (DispatcherObserver) ----------------------------------------------------
 
 void JsonProtocol::on_joined(Client& client, Room& room) {
+  activity::joined(client, room);
   writer_.begin("room_joined");
   write_room_summary(room, true);
   writer_.timestamp(now());
@@ -402,6 +416,7 @@ void JsonProtocol::on_joined(Client& client, Room& room) {
 }
 
 void JsonProtocol::on_left(Client& client, Room& room, LeaveCause cause) {
+  activity::left(client, room, cause);
   if (cause == LeaveCause::kRequest) {
     writer_.begin("room_left");
     write_room_summary(room, false);
@@ -528,6 +543,7 @@ void JsonProtocol::write_room_names(const Client& client) {
 void JsonProtocol::send_error(Client& client, std::string_view code, std::string_view message,
                               const rapidjson::Value* id, std::string_view field) {
   count_error(code);
+  activity::refused(client, code, message);
   writer_.begin("error");
   writer_.field("code", code);
   writer_.field("message", message);
@@ -535,6 +551,10 @@ void JsonProtocol::send_error(Client& client, std::string_view code, std::string
   if (!field.empty()) writer_.field("field", field);
   writer_.timestamp(now());
   dispatcher_.send(client, writer_.finish());
+}
+
+activity::Message JsonProtocol::logged_request() const {
+  return activity::Message{request_text_, dispatcher_.options().log_payloads};
 }
 
 void JsonProtocol::count_error(std::string_view code) {

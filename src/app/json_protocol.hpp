@@ -40,6 +40,9 @@
 #include "app/stats.hpp"
 
 namespace wsrelay::app {
+namespace activity {
+struct Message;
+}
 
 // A request for an event registered with JsonProtocol::on_event.
 struct CustomEvent {
@@ -72,6 +75,8 @@ class JsonProtocol final : public Application, private DispatcherObserver, priva
   void on_open(Peer& peer, const ConnectInfo& info) override;
   void on_message(Peer& peer, PayloadKind kind, std::span<const uint8_t> payload) override;
   void on_close(Peer& peer, uint16_t code, std::string_view reason) override;
+  // 1009: an `error` event (message_too_big, the reason as message) before the server's Close.
+  void on_protocol_error(Peer& peer, uint16_t code, std::string_view reason) override;
 
   // ---- embedding --------------------------------------------------------------------------
   // Handle requests whose event is `name`. False (and nothing registered) when `name` is empty
@@ -163,6 +168,8 @@ class JsonProtocol final : public Application, private DispatcherObserver, priva
   void write_room_summary(const Room& room, bool with_members);
   void write_room_names(const Client& client);
   void count_error(std::string_view code);
+  // The request being handled, for the activity log (activity_log.hpp).
+  activity::Message logged_request() const;
 
   Host& host_;
   Dispatcher dispatcher_;
@@ -173,6 +180,7 @@ class JsonProtocol final : public Application, private DispatcherObserver, priva
   std::map<std::string, CustomEntry, std::less<>> custom_events_;
   std::map<std::string, uint64_t, std::less<>> error_counts_;
   std::array<uint64_t, static_cast<size_t>(CloseCause::kCount)> close_counts_{};
+  std::string_view request_text_;  // the message handle() is working on
 };
 
 }  // namespace wsrelay::app

@@ -3,6 +3,8 @@
 // docs/security.md describes the behaviour; docs/protocol.md the events.
 #include <string>
 
+#include "app/activity_log.hpp"
+#include "app/auth/jwt.hpp"
 #include "app/json_errors.hpp"
 #include "app/json_protocol.hpp"
 #include "app/query.hpp"
@@ -26,10 +28,12 @@ void JsonProtocol::on_open(Peer& peer, const ConnectInfo& info) {
         // this check is what makes the protocol safe on its own (embedding, tests).
         auth::VerifyResult result = authenticator_.verify(token, host_.wall_clock_ms());
         if (!result.ok()) {
+          activity::auth_refused(client, auth::to_string(result.error), result.reason);
           close_for(client, CloseCause::kInvalidAuth);
           return;
         }
         authenticator_.admit(client, std::move(result.identity));
+        activity::authenticated(client, client.identity->user_id);
         break;
       }
     }
@@ -83,15 +87,18 @@ JsonProtocol::Outcome JsonProtocol::handle_auth(const Request& request) {
   }
   std::string_view token;
   if (Outcome o = require_string(request, "token", {}, &token); !o.code.empty()) {
+    activity::auth_refused(client, "missing_token", "auth event without a string token");
     close_for(client, CloseCause::kInvalidAuth);  // no usable token is a bad token
     return Outcome::ok();
   }
   auth::VerifyResult result = authenticator_.verify(token, host_.wall_clock_ms());
   if (!result.ok()) {
+    activity::auth_refused(client, auth::to_string(result.error), result.reason);
     close_for(client, CloseCause::kInvalidAuth);
     return Outcome::ok();
   }
   authenticator_.admit(client, std::move(result.identity));
+  activity::authenticated(client, client.identity->user_id);
   writer_.begin("authenticated");
   writer_.field("user_id", client.identity->user_id);
   writer_.timestamp(now());

@@ -47,6 +47,8 @@ struct AppOptions {
   AuthOptions auth;
   // Messages per connection (rate_limit per minute, rate_limit_burst, rate_limit_warnings).
   RateLimitPolicy rate_limit;
+  // log_payloads: debug lines about messages quote their text (activity_log.hpp).
+  bool log_payloads = false;
 };
 
 }  // namespace wsrelay::app

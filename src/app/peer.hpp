@@ -94,6 +94,15 @@ class Application {
   virtual void on_message(Peer& peer, PayloadKind kind, std::span<const uint8_t> payload) = 0;
   // The connection is gone (after the closing handshake, a timeout or an error).
   virtual void on_close(Peer& peer, uint16_t code, std::string_view reason) = 0;
+  // The server is about to fail the connection for what the peer sent (RFC 6455 §7.1.7), with
+  // this Close code and reason: 1009 "message of 70012 bytes exceeds max_message_size 65536",
+  // 1002, 1007. The peer is still open, so a wire protocol may send a last message saying why
+  // before the Close frame follows. on_close comes later as usual. Default: nothing.
+  virtual void on_protocol_error(Peer& peer, uint16_t code, std::string_view reason) {
+    (void)peer;
+    (void)code;
+    (void)reason;
+  }
 };
 
 }  // namespace wsrelay::app

@@ -151,8 +151,10 @@ class Checker {
   }
 
   void check_networks() {
-    for (std::string_view key : {"allow_ips", "deny_ips"}) {
-      const std::vector<std::string>& list = key == "allow_ips" ? s_.allow_ips : s_.deny_ips;
+    for (std::string_view key : {"allow_ips", "deny_ips", "trusted_proxies"}) {
+      const std::vector<std::string>& list = key == "allow_ips" ? s_.allow_ips
+                                             : key == "deny_ips" ? s_.deny_ips
+                                                                 : s_.trusted_proxies;
       for (const std::string& item : list) {
         std::string problem;
         bool host_bits = false;

@@ -126,6 +126,10 @@ constexpr std::array kKeys = {
     KeyInfo{"stats_interval", Kind::kSeconds, 0, 86400, kLogging,
             "Seconds between one-line statistics summaries in the log. 0 = none.", "",
             field<&S::stats_interval>},
+    KeyInfo{"log_payloads", Kind::kBool, 0, 0, kLogging,
+            "At debug level, also log each message's text (credentials still masked). Off: only "
+            "sizes and counts are logged.",
+            "", field<&S::log_payloads>},
 
     KeyInfo{"auth_enabled", Kind::kBool, 0, 0, kAuth,
             "Require clients to authenticate with an HS256 token.", "", field<&S::auth_enabled>},
@@ -159,6 +163,10 @@ constexpr std::array kKeys = {
             field<&S::allow_ips>},
     KeyInfo{"deny_ips", Kind::kCidrList, 0, 0, kAccess, "Clients in these networks are refused.",
             "", field<&S::deny_ips>},
+    KeyInfo{"trusted_proxies", Kind::kCidrList, 0, 0, kAccess,
+            "Reverse proxies whose X-Forwarded-For / X-Real-IP name the client: its address is then "
+            "used for logs, max_clients_per_ip, allow_ips and deny_ips. Empty = trust no header.",
+            "", field<&S::trusted_proxies>},
 
     KeyInfo{"rooms_enabled", Kind::kBool, 0, 0, kRooms, "Allow clients to join rooms.", "",
             field<&S::rooms_enabled>},

@@ -57,6 +57,7 @@ struct Settings {
   log::Level log_level = log::Level::kInfo;
   std::string log_path;  // "" = stderr
   std::chrono::seconds stats_interval{60};
+  bool log_payloads = false;  // debug lines quote message text (serve only)
 
   // Authentication
   bool auth_enabled = false;
@@ -74,6 +75,7 @@ struct Settings {
   std::vector<std::string> cors_origins{"*"};
   std::vector<std::string> allow_ips;
   std::vector<std::string> deny_ips;
+  std::vector<std::string> trusted_proxies;  // X-Forwarded-For / X-Real-IP believed from these
 
   // Rooms and messages
   bool rooms_enabled = true;

@@ -1,6 +1,7 @@
 #include "http/endpoints.hpp"
 
 #include "http/response.hpp"
+#include "http/url.hpp"
 #include "server/server.hpp"
 
 namespace wsrelay::http {
@@ -45,8 +46,38 @@ Snapshot Endpoints::snapshot() const {
   return snapshot;
 }
 
+namespace {
+
+// A path the HTTP endpoints do not serve is still a WebSocket endpoint: the server upgrades on
+// any path. A GET there without Upgrade is a person opening the ws:// URL in a browser (or curl),
+// and "404 not found" would send them hunting for a wrong path. Answer what is true instead:
+// 426 with Upgrade: websocket (RFC 9110 §15.5.22 requires the header). File-like names
+// ("/favicon.ico", "/missing.js") and the API prefixes stay 404: nobody connects a WebSocket
+// client there, and a missing file or API route must say so.
+bool answers_upgrade_required(const ws::HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  const std::string_view path = target_path(request.target);
+  for (std::string_view api : {std::string_view("/api"), std::string_view("/apps")}) {
+    if (path.substr(0, api.size()) == api && (path.size() == api.size() || path[api.size()] == '/')) return false;
+  }
+  const size_t slash = path.rfind('/');
+  const std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return last.find('.') == std::string_view::npos;
+}
+
+}  // namespace
+
 void Endpoints::handle(const ws::HttpRequest& request, std::string_view body, server::HttpResponse& response) {
   router_.handle(request, body, response);
+  if (response.status == 404 && answers_upgrade_required(request)) {
+    const bool head = response.head_only;
+    response = server::HttpResponse();
+    set_error(response, 426, error_code::kUpgradeRequired,
+              "this is a WebSocket endpoint: connect with a WebSocket client (ws:// or wss://, "
+              "Upgrade: websocket); the HTTP endpoints are /, /health, /stats and /metrics");
+    response.headers.emplace_back("Upgrade", "websocket");
+    response.head_only = head || request.method == "HEAD";
+  }
 }
 
 void Endpoints::build_routes() {

@@ -7,8 +7,9 @@
 //   /api/...              the backend publish API (api.hpp), only with an api_key
 //   GET /, /<file>        the files of web_root (static_files.hpp): / is index.html
 //
-// HEAD works wherever GET does; a known path with another method is 405 with Allow; anything
-// else is 404. Every error is the JSON shape of response.hpp.
+// HEAD works wherever GET does; a known path with another method is 405 with Allow; a GET of
+// any other path is 426 Upgrade Required (every path is a WebSocket endpoint), except file-like
+// names and /api, /apps paths, which are 404. Every error is the JSON shape of response.hpp.
 //
 // Wiring (main.cpp):
 //   http::Endpoints endpoints(http_options, http::counters_of(server), &relay);  // relay may be null

@@ -21,6 +21,7 @@ inline constexpr std::string_view kJsonContentType = "application/json";
 // unknown_client).
 namespace error_code {
 inline constexpr std::string_view kNotFound = "not_found";
+inline constexpr std::string_view kUpgradeRequired = "upgrade_required";  // 426: a WebSocket path
 inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";
 inline constexpr std::string_view kBadPath = "bad_path";
 inline constexpr std::string_view kUnauthorized = "unauthorized";

@@ -99,8 +99,8 @@ class Logger {
   // The file being written, "" while writing to stderr.
   const std::string& file_path() const { return file_path_; }
 
-  // Mask this exact value in every future line (call with the configured api_key and
-  // auth_secret at start-up).
+  // Mask this exact value in every future line if it is long enough to mask safely (call with
+  // the configured api_key and auth_secret at start-up; see Redactor::add_secret).
   void add_secret(std::string_view secret) { redactor_.add_secret(secret); }
 
   // Log the concatenation of `parts` (strings, numbers, bools, chars) at `level`.

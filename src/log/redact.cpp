@@ -60,8 +60,8 @@ bool ends_with_normalised(std::string_view name, std::string_view suffix) {
 }
 
 bool is_sensitive_name(std::string_view name) {
-  static constexpr std::array<std::string_view, 7> kSuffixes = {
-      "token", "secret", "password", "passwd", "api_key", "apikey", "signature"};
+  static constexpr std::array<std::string_view, 8> kSuffixes = {
+      "token", "secret", "password", "passwd", "api_key", "apikey", "signature", "authorization"};
   for (std::string_view suffix : kSuffixes) {
     if (ends_with_normalised(name, suffix)) return true;
   }
@@ -198,7 +198,7 @@ void redact_shapes(std::string_view text, std::string& out) {
 }  // namespace
 
 void Redactor::add_secret(std::string_view secret) {
-  if (secret.empty()) return;
+  if (secret.size() < kMinMaskedSecretBytes) return;
   for (const std::string& known : secrets_) {
     if (known == secret) return;
   }

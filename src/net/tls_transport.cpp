@@ -10,6 +10,8 @@
 #include <climits>
 #include <cstring>
 
+#include "net/tls_sniff.hpp"
+
 namespace wsrelay::net {
 
 namespace {
@@ -51,6 +53,7 @@ void advance(const iovec* iov, int count, int& index, size_t& offset, size_t byt
 std::string tls_failure_text(int error) {
   if (error == 0) return "peer closed the connection";
   if (error < 0) return std::strerror(-error);
+  if (error == kPlainTextOnTlsPort) return "plain HTTP on the TLS port (answered 400: use https)";
   if (error != kOtherFailure) {
     const unsigned long code = (static_cast<unsigned long>(ERR_LIB_SSL) << ERR_LIB_OFFSET) |
                                static_cast<unsigned long>(error);
@@ -105,7 +108,20 @@ void TlsTransport::release() {
   delete this;
 }
 
-IoResult TlsTransport::handshake(int) {
+IoResult TlsTransport::handshake(int fd) {
+  if (!first_bytes_seen_) {
+    // Plain HTTP sent to this port gets a readable 400 instead of a reset (tls_sniff.hpp).
+    switch (sniff_client_hello(fd)) {
+      case FirstBytes::kWaiting:
+        return {IoResult::kWouldBlock, 0, 0};
+      case FirstBytes::kPlainText:
+        failed_ = true;
+        return {IoResult::kError, 0, kPlainTextOnTlsPort};
+      case FirstBytes::kTls:
+        first_bytes_seen_ = true;
+        break;
+    }
+  }
   handshake_wants_write_ = false;
   ERR_clear_error();
   errno = 0;  // SSL_ERROR_SYSCALL with errno 0 means the peer hung up

@@ -70,6 +70,7 @@ class TlsTransport final : public Transport {
   bool handshake_wants_write_ = false;
   bool failed_ = false;          // a fatal error: no close_notify, no more I/O
   bool shutdown_sent_ = false;   // close_notify sent (or attempted)
+  bool first_bytes_seen_ = false;  // a TLS record arrived first (not plain HTTP: tls_sniff.hpp)
   IoResult deferred_{IoResult::kOk, 0, 0};  // end of stream seen after data already returned
   // Plaintext of the record OpenSSL has encrypted but the socket has not taken (see above).
   std::unique_ptr<uint8_t[]> held_;

@@ -66,6 +66,7 @@ app::AppOptions app_options(const config::Settings& s) {
   o.rate_limit.messages_per_minute = static_cast<uint32_t>(std::min<size_t>(s.rate_limit, UINT32_MAX));
   o.rate_limit.burst = static_cast<uint16_t>(std::min<size_t>(s.rate_limit_burst, UINT16_MAX));
   o.rate_limit.max_warnings = static_cast<uint16_t>(std::min<size_t>(s.rate_limit_warnings, UINT16_MAX));
+  o.log_payloads = s.log_payloads;
   return o;
 }
 
@@ -274,7 +275,7 @@ bool Runtime::start(std::string& error) {
 
   p.gates = std::make_unique<AccessGates>();
   if (!p.gates->configure(s, error)) return false;
-  if (p.gates->has_address_rules()) p.server->set_address_gate(p.gates.get());
+  if (p.gates->has_address_rules() || p.gates->has_trusted_proxies()) p.server->set_address_gate(p.gates.get());
   p.server->set_upgrade_gate(p.gates.get());
   if (p.gates->allows_any_origin() && !s.auth_enabled) {
     log::warn("cors_origins allows every Origin and authentication is off: fine for development, "

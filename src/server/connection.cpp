@@ -34,6 +34,12 @@ Connection::~Connection() {
 
 std::string_view Connection::host() const {
   std::string_view text = address_;
+  // "203.0.113.7 via 127.0.0.1:51234" (connection_forwarded.cpp): the client, without a port.
+  if (const size_t via = text.find(kViaSeparator); via != std::string_view::npos) {
+    text = text.substr(0, via);
+    if (text.size() >= 2 && text.front() == '[') text = text.substr(1, text.size() - 2);
+    return text;
+  }
   const size_t colon = text.rfind(':');
   if (colon != std::string_view::npos) text = text.substr(0, colon);
   if (text.size() >= 2 && text.front() == '[') text = text.substr(1, text.size() - 2);

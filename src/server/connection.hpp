@@ -52,8 +52,10 @@ class Connection final : public net::IoHandler,
   State state() const { return state_; }
   bool upgraded() const { return upgraded_; }
   const std::string& address() const { return address_; }
-  // The address without its port (per-IP limits).
+  // The client's IP address, no port (per-IP limits): the TCP peer's, or behind a trusted
+  // proxy the forwarded client's (then address() reads "203.0.113.7 via 127.0.0.1:51234").
   std::string_view host() const;
+  static constexpr std::string_view kViaSeparator = " via ";
 
   // net::IoHandler / net::Timer
   void on_io(uint32_t events) override;
@@ -93,6 +95,9 @@ class Connection final : public net::IoHandler,
   void handle_transport_handshake();
   void process_http();
   bool handle_http_request(const ws::HttpRequest& request, size_t head_length);
+  // trusted_proxies: take the client's address from the forwarding headers (connection_forwarded.cpp).
+  // False when that client is refused (403 sent).
+  bool apply_forwarding(const ws::HttpRequest& request);
   void upgrade(const ws::HttpRequest& request, std::string_view key, size_t head_length);
   void respond_http(int status, std::string_view body, bool close_after,
                     std::string_view extra_header = {});

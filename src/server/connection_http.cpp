@@ -46,6 +46,7 @@ void Connection::process_http() {
 // Returns true when the request was fully handled and removed from the buffer.
 bool Connection::handle_http_request(const ws::HttpRequest& request, size_t head_length) {
   const ServerOptions& options = server_.options();
+  if (!apply_forwarding(request)) return false;
   if (request.has_header("Transfer-Encoding")) {
     // Chunked bodies are not needed by any endpoint; refusing them keeps request smuggling
     // out of the question (RFC 9112 §6.1).

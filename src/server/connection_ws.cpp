@@ -61,6 +61,8 @@ void Connection::on_protocol_error(uint16_t code, std::string_view reason) {
   const Reject bucket = code == ws::close_code::kMessageTooBig ? Reject::kMessageTooBig : Reject::kProtocolError;
   server_.stats().count(bucket);
   server_.observer().on_reject(address_, bucket, reason);
+  // The application may say why in its own protocol before the Close (a JSON `error` event).
+  if (state_ == State::kOpen && !close_sent_) server_.application().on_protocol_error(*this, code, reason);
   if (close_sent_) {
     // Already closing: nothing more to say; wait for the peer to hang up.
     fail_input_ = true;

@@ -46,6 +46,22 @@ class AddressGate {
  public:
   virtual ~AddressGate() = default;
   virtual bool allowed(const net::PeerAddress& address) const = 0;
+
+  // Behind trusted reverse proxies (trusted_proxies, server/forwarded.hpp). For each request
+  // head from the TCP peer `peer_host` (no port): when that peer is a trusted proxy, the client
+  // address the forwarding headers name (empty: none, the peer is the client) and whether the
+  // address rules admit that client. The server then logs, limits (max_clients_per_ip) and
+  // filters by the client's address. Default: no proxy is trusted.
+  struct Forwarded {
+    std::string client;  // "203.0.113.7", "2001:db8::1"
+    bool allowed = true;
+  };
+  virtual bool has_trusted_proxies() const { return false; }
+  virtual Forwarded forwarded(const ws::HttpRequest& request, std::string_view peer_host) const {
+    (void)request;
+    (void)peer_host;
+    return {};
+  }
 };
 
 // Chooses the transport for a new connection: plain TCP by default, TLS when configured.
@@ -95,6 +111,7 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   app::Application& application() { return application_; }
   HttpService* http_service() { return http_service_; }
   UpgradeGate* upgrade_gate() { return upgrade_gate_; }
+  AddressGate* address_gate() { return address_gate_; }
   ServerObserver& observer() { return *observer_; }
   std::span<uint8_t> receive_buffer() { return {receive_buffer_.data(), receive_buffer_.size()}; }
 

@@ -40,6 +40,7 @@ constexpr std::string_view kControlFragmented = "control frame fragmented";
 constexpr std::string_view kLengthTopBit = "64-bit payload length has its top bit set";
 constexpr std::string_view kUnexpectedContinuation = "continuation frame with nothing to continue";
 constexpr std::string_view kExpectedContinuation = "new data frame inside a fragmented message";
+// Generic 1009 reason; MessageReader says more ("message of N bytes exceeds max_message_size M").
 constexpr std::string_view kMessageTooBig = "message too big";
 constexpr std::string_view kInvalidUtf8 = "invalid UTF-8 in text message";
 constexpr std::string_view kInvalidCloseCode = "invalid close code";

@@ -13,6 +13,8 @@
 #include "ws/message_reader.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 
 #include "ws/close_code.hpp"
 
@@ -93,7 +95,7 @@ ReadStatus MessageReader::on_header(MessageHandler& handler) {
   // cannot make us allocate. A message of exactly max_message_size is allowed.
   const uint64_t max = limits_.max_message_size;
   if (message_size_ > max || header.payload_length > max - message_size_) {
-    return fail(handler, close_code::kMessageTooBig, close_reason::kMessageTooBig);
+    return fail(handler, close_code::kMessageTooBig, too_big_reason(header));
   }
   message_size_ += header.payload_length;
   return ReadStatus::kOk;
@@ -146,6 +148,26 @@ ReadStatus MessageReader::on_payload(const FrameStep& step, MessageHandler& hand
     buffer_.clear();
   }
   return keep_reading ? ReadStatus::kOk : ReadStatus::kStopped;
+}
+
+std::string_view MessageReader::too_big_reason(const FrameHeader& header) {
+  // What is known of the size is what the headers announced so far. A single final frame
+  // announces the whole message; a fragmented one only its parts up to now ("at least").
+  const bool whole = header.fin && header.opcode != Opcode::kContinuation;
+  uint64_t size = message_size_ + header.payload_length;
+  if (size < message_size_) size = UINT64_MAX;  // saturate: both are bounded by 2^63 and max
+  char* out = reason_.data();
+  char* const end = out + reason_.size();
+  auto put = [&out](std::string_view text) {
+    std::copy(text.begin(), text.end(), out);
+    out += text.size();
+  };
+  // Longest form: 19 + 7 + 20 + 29 + 20 = 95 bytes, within the 123 of RFC 6455 §5.5.
+  put(whole ? "message of " : "message of at least ");
+  out = std::to_chars(out, end, size).ptr;
+  put(" bytes exceeds max_message_size ");
+  out = std::to_chars(out, end, limits_.max_message_size).ptr;
+  return {reason_.data(), static_cast<size_t>(out - reason_.data())};
 }
 
 void MessageReader::append_message_data(std::span<const uint8_t> piece) {

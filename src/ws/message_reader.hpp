@@ -6,7 +6,9 @@
 //    start while one is unfinished (1002);
 //  - control frames may arrive between the fragments of a message and are handled at once;
 //  - a message longer than max_message_size is refused as soon as a frame header announces it
-//    (1009), before its payload is buffered;
+//    (1009), before its payload is buffered; the reason says the size and the limit
+//    ("message of 70012 bytes exceeds max_message_size 65536", or "of at least N bytes" for a
+//    fragmented message, whose later fragments are not announced yet);
 //  - text is checked for UTF-8 incrementally as payload bytes arrive, so the connection fails
 //    at the first invalid byte, even in the middle of a frame (1007);
 //  - a Close payload of 1 byte (1002), an invalid close code (1002) or a reason that is not
@@ -21,6 +23,7 @@
 // frame in the steady state) and is released when it grew past kRetainedBufferBytes.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -104,6 +107,7 @@ class MessageReader {
   ReadStatus on_payload(const FrameStep& step, MessageHandler& handler);
   ReadStatus finish_control(std::span<const uint8_t> payload, MessageHandler& handler);
   ReadStatus fail(MessageHandler& handler, uint16_t code, std::string_view reason);
+  std::string_view too_big_reason(const FrameHeader& header);  // formatted into reason_
   void append_message_data(std::span<const uint8_t> piece);
   void release_buffer();
 
@@ -117,6 +121,7 @@ class MessageReader {
   bool message_open_ = false;
   size_t consumed_ = 0;  // see consumed()
   ReadStatus terminal_ = ReadStatus::kOk;
+  std::array<char, 123> reason_{};  // the 1009 reason (RFC 6455 §5.5: at most 123 bytes)
 };
 
 }  // namespace wsrelay::ws

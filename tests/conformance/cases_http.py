@@ -122,9 +122,12 @@ def _(addr):
     expect_status(addr, raw, 431)
 
 
-@case("H.5.1", "plain GET of an unknown path -> 404")
+@case("H.5.1", "plain GET of a WebSocket path -> 426 (a missing file -> 404)")
 def _(addr):
-    expect_status(addr, b"GET /no/such/path HTTP/1.1\r\nHost: localhost\r\n\r\n", 404)
+    # Every path that serves no HTTP endpoint is a WebSocket endpoint: without Upgrade, a GET
+    # there is told to upgrade (RFC 9110 §15.5.22), not that nothing is there.
+    expect_status(addr, b"GET /no/such/path HTTP/1.1\r\nHost: localhost\r\n\r\n", 426)
+    expect_status(addr, b"GET /no/such/file.js HTTP/1.1\r\nHost: localhost\r\n\r\n", 404)
 
 
 @case("H.5.2", "POST with upgrade headers -> 405")

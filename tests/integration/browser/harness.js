@@ -77,8 +77,10 @@ function canConnect(port) {
 // One `wsrelay serve` process on 127.0.0.1:port; start() again after stop() restarts it on the
 // same port (the reconnect test).
 class RelayServer {
-  constructor(port) {
+  // `args`: extra command-line options for `wsrelay serve` (e.g. auth settings).
+  constructor(port, args = []) {
     this.port = port;
+    this.args = args;
     this.proc = null;
     this.output = [];
   }
@@ -87,7 +89,7 @@ class RelayServer {
     if (!fs.existsSync(WSRELAY_BIN)) {
       throw new Error(`${WSRELAY_BIN} not found: build it with 'make' (or set WSRELAY_BIN)`);
     }
-    const proc = spawn(WSRELAY_BIN, ['serve', '--host', '127.0.0.1', '--port', String(this.port)], {
+    const proc = spawn(WSRELAY_BIN, ['serve', '--host', '127.0.0.1', '--port', String(this.port), ...this.args], {
       cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;

@@ -251,3 +251,20 @@ TEST_CASE("forwarded values are re-serialized: odd but valid input reaches other
   CHECK(got["message"]["s"].GetStringLength() == 8);
   CHECK(b.sent[0].payload.find('\0') == std::string::npos);  // NUL went out escaped
 }
+
+TEST_CASE("a message over max_message_size: message_too_big with the server's reason, before its Close") {
+  // The server calls on_protocol_error just before it sends Close 1009 (connection_ws.cpp).
+  ErrorCase t;
+  const std::string reason = "message of 70012 bytes exceeds max_message_size 65536";
+  t.h.protocol.on_protocol_error(t.sender, 1009, reason);
+  rapidjson::Document e = t.h.only(t.sender);
+  CHECK(text_of(e, "event") == "error");
+  CHECK(code_of(e) == "message_too_big");
+  CHECK(text_of(e, "message") == reason);
+  CHECK_FALSE(has(e, "id"));
+  CHECK(t.bystander.sent.empty());
+  // Other protocol errors have no event of their own: the Close says it all.
+  t.h.protocol.on_protocol_error(t.sender, 1002, "reserved opcode");
+  t.h.protocol.on_protocol_error(t.sender, 1007, "invalid UTF-8 in text message");
+  CHECK(t.sender.sent.empty());
+}

@@ -131,6 +131,8 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"cors_origins", "https://a.example"},
                                                            {"allow_ips", "10.0.0.0/8"},
                                                            {"deny_ips", "192.168.0.0/16"},
+                                                           {"trusted_proxies", "127.0.0.1"},
+                                                           {"log_payloads", "true"},
                                                            {"rooms_enabled", "false"},
                                                            {"default_room", "lobby"},
                                                            {"rooms", "vip:private"},

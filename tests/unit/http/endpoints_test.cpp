@@ -117,7 +117,18 @@ TEST_CASE("endpoints: static files at / and by name, with HEAD") {
 
   CHECK(call(endpoints, "GET", "/docs/").body == "<p>docs</p>");
   CHECK(call(endpoints, "GET", "/docs/index.html").body == "<p>docs</p>");
-  CHECK(call(endpoints, "GET", "/docs").status == 404);
+  // Not a served file: every such path is a WebSocket endpoint, so a plain GET learns it needs
+  // an upgrade (426 + Upgrade: websocket) rather than "not found".
+  response = call(endpoints, "GET", "/docs");
+  CHECK(response.status == 426);
+  CHECK(header_of(response, "Upgrade") == "websocket");
+  CHECK(error_code_of(response) == "upgrade_required");
+  CHECK(call(endpoints, "GET", "/ws?token=x").status == 426);
+  CHECK(call(endpoints, "HEAD", "/ws").head_only);
+  CHECK(call(endpoints, "POST", "/ws").status == 404);
+  CHECK(call(endpoints, "GET", "/favicon.ico").status == 404);
+  CHECK(call(endpoints, "GET", "/api/nope").status == 404);
+  CHECK(call(endpoints, "GET", "/apps/1/x").status == 404);
 
   response = call(endpoints, "HEAD", "/wsrelay.js");
   CHECK(response.status == 200);

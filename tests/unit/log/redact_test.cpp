@@ -73,19 +73,36 @@ TEST_CASE("redact: ordinary text is left alone") {
 TEST_CASE("redact: registered secrets are masked wherever they appear") {
   Redactor redactor;
   redactor.add_secret("");  // ignored, would otherwise match everywhere
-  redactor.add_secret("S3cr3t-Key");
-  redactor.add_secret("S3cr3t-Key");  // duplicates are harmless
-  CHECK(redactor.redact("a S3cr3t-Key b S3cr3t-Keyc") == "a [redacted] b [redacted]c");
+  redactor.add_secret("S3cr3t-Key-0123456789");
+  redactor.add_secret("S3cr3t-Key-0123456789");  // duplicates are harmless
+  CHECK(redactor.redact("a S3cr3t-Key-0123456789 b S3cr3t-Key-0123456789c") == "a [redacted] b [redacted]c");
   CHECK(redactor.redact("no secret here") == "no secret here");
   // Shapes still apply with secrets registered.
   CHECK(redactor.redact("token=zzz") == "token=[redacted]");
   redactor.clear_secrets();
-  CHECK(redactor.redact("S3cr3t-Key") == "S3cr3t-Key");
+  CHECK(redactor.redact("S3cr3t-Key-0123456789") == "S3cr3t-Key-0123456789");
+}
+
+TEST_CASE("redact: short dictionary-word secrets do not mask ordinary words") {
+  // auth_secret=open used to turn "open 127.0.0.1:5000 /ws" into "[redacted] 127.0.0.1:5000
+  // /ws", which broke the line AND told the reader the secret. Short secrets are masked only
+  // where a credential can appear (the shapes).
+  Redactor redactor;
+  for (const char* secret : {"open", "the", "ws", "close", "0123456789abcde"}) redactor.add_secret(secret);
+  CHECK(redactor.redact("open 127.0.0.1:5000 /ws") == "open 127.0.0.1:5000 /ws");
+  CHECK(redactor.redact("close 127.0.0.1:5000 code=1000 reason=\"the end\" by client") ==
+        "close 127.0.0.1:5000 code=1000 reason=\"the end\" by client");
+  // Where a credential is used, it is still masked, whatever its length.
+  CHECK(redactor.redact("GET /ws?token=open -> 101") == "GET /ws?token=[redacted] -> 101");
+  CHECK(redactor.redact("auth_secret=the api_key=ws") == "auth_secret=[redacted] api_key=[redacted]");
+  CHECK(redactor.redact("Authorization: Bearer ws") == "Authorization: Bearer [redacted]");
+  CHECK(redactor.redact("{\"type\":\"auth\",\"token\":\"open\"}") == "{\"type\":\"auth\",\"token\":\"[redacted]\"}");
+  CHECK(redactor.redact("authorization=open") == "authorization=[redacted]");
 }
 
 TEST_CASE("redact: a secret never survives, whatever surrounds it") {
   // Put each credential in many contexts and at every offset of a carrier text.
-  const std::string secret = "Zq9xK2mPw7";
+  const std::string secret = "Zq9xK2mPw7-long-enough";
   const std::string carrier = "ab=c&d \"e\":f g";
   const char* const contexts[] = {"token=%",       "?x=1&token=%&y=2",
                                   "Bearer %",      "{\"token\":\"%\"}",

@@ -294,13 +294,18 @@ TEST_CASE("message size limit: exactly the maximum passes, one byte more is 1009
   ReaderLimits limits;
   limits.max_message_size = 10;
   CHECK(check_every_split(text("0123456789"), limits).log == Log{"text 0123456789"});
+  // The reason says the size and the limit (what a person reading the close or the log needs).
   CHECK(check_every_split(text("0123456789A"), limits).log ==
-        Log{error(1009, close_reason::kMessageTooBig)});
+        Log{error(1009, "message of 11 bytes exceeds max_message_size 10")});
   // Fragmented: the total counts, and the frame that crosses the limit fails at its header.
   CHECK(check_every_split(concat({binary("012345", false), continuation("6789")}), limits).log ==
         Log{"binary 0123456789"});
+  // Fragmented: only the fragments announced so far are known, so the size is "at least".
   const Bytes over = concat({binary("012345", false), continuation("6789A")});
-  CHECK(check_every_split(over, limits).log == Log{error(1009, close_reason::kMessageTooBig)});
+  CHECK(check_every_split(over, limits).log ==
+        Log{error(1009, "message of at least 11 bytes exceeds max_message_size 10")});
+  CHECK(check_every_split(binary("0123456789AB", false), limits).log ==
+        Log{error(1009, "message of at least 12 bytes exceeds max_message_size 10")});
   // Control frames do not count towards the message.
   CHECK(check_every_split(
             concat({binary("01234", false), ping("0123456789"), continuation("56789")}), limits)
@@ -310,7 +315,7 @@ TEST_CASE("message size limit: exactly the maximum passes, one byte more is 1009
   Recorder recorder;
   Bytes header = {0x82, 0xFF, 0, 0, 0, 0, 0x7F, 0, 0, 0, 1, 2, 3, 4};  // announces 2 GiB
   CHECK(reader.feed(header, recorder) == ReadStatus::kFailed);
-  CHECK(recorder.log == Log{error(1009, close_reason::kMessageTooBig)});
+  CHECK(recorder.log == Log{error(1009, "message of 2130706432 bytes exceeds max_message_size 10")});
   CHECK(reader.retained_bytes() == 0);
 }
 
@@ -320,7 +325,19 @@ TEST_CASE("set_max_message_size applies to the next header") {
   reader.set_max_message_size(3);
   Bytes input = concat({text("abc"), text("abcd")});
   CHECK(reader.feed(input, recorder) == ReadStatus::kFailed);
-  CHECK(recorder.log == Log{"text abc", error(1009, close_reason::kMessageTooBig)});
+  CHECK(recorder.log == Log{"text abc", error(1009, "message of 4 bytes exceeds max_message_size 3")});
+}
+
+TEST_CASE("the 1009 reason fits a Close frame at the largest sizes") {
+  // A first fragment announcing 2^63 - 1 bytes, the most RFC 6455 §5.2 allows.
+  Bytes input = {0x02, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4};
+  MessageReader reader(ReaderLimits{9223372036854775806ULL, Role::kServer, 0});
+  Recorder recorder;
+  CHECK(reader.feed(input, recorder) == ReadStatus::kFailed);
+  const std::string expected =
+      "message of at least 9223372036854775807 bytes exceeds max_message_size 9223372036854775806";
+  CHECK(recorder.log == Log{error(1009, expected)});
+  CHECK(expected.size() <= 123);
 }
 
 TEST_CASE("text that is not UTF-8 is 1007") {
