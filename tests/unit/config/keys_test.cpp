@@ -138,6 +138,7 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"publish_url", "http://example.com"},
                                                            {"redis_url", "redis://r:6379"},
                                                            {"node_id", "n1"},
+                                                           {"env_file", "/app/.env"},
                                                            {"ignore_env", "WEBSOCKET_URL"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);
