@@ -221,6 +221,8 @@ constexpr std::array kKeys = {
             "", field<&S::env_file>},
 };
 
+}  // namespace
+
 // Optimal string alignment distance: Levenshtein plus adjacent transpositions ("prot"/"port"
 // is one edit, the commonest typo).
 size_t edit_distance(std::string_view a, std::string_view b) {
@@ -238,8 +240,6 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return d[a.size()][b.size()];
 }
-
-}  // namespace
 
 std::span<const KeyInfo> all_keys() {
   return kKeys;

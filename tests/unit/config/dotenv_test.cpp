@@ -223,7 +223,9 @@ TEST_CASE("env file: named by flag, environment or config file; ranks just below
                              "WEBSOCKET_HOST=localhost\n"
                              "WEBSOCKET_MAX_CLIENTS=77\n"
                              "WEBSOCKET_DEFAULT_ROOM=\"${APP_NAME} lobby\"\n"
-                             "WEBSOCKET_SSL_CERT=/tls/cert.pem\n";
+                             "WEBSOCKET_SSL_CERT=/tls/cert.pem\n"
+                             "WEBSOCKET_SSL_KEY=/tls/key.pem\n"
+                             "WEBSOCKET_SSL=on\n";
   const std::map<std::string, std::string> files = {
       {"/app/.env", dotenv}, {"/etc/ws.conf", "env_file = /app/.env\nmax_clients = 5\nport = 1\n"}};
 

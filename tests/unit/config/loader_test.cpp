@@ -476,13 +476,26 @@ TEST_CASE("cross-field: TLS") {
   Setup emptied;  // set, but empty: nothing to warn about
   emptied.env = {"WEBSOCKET_SSL_CERT_PATH=", "WEBSOCKET_SSL_CHAIN_PATH="};
   CHECK(emptied.load().warnings.empty());
+  // Paths without ssl_enabled: an error saying what to add (the deploy recipe used to fall
+  // into this, serving ws:// to wss:// clients).
+  Setup forgotten;
+  forgotten.env = {"WEBSOCKET_SSL_CERT_PATH=/c.pem", "WEBSOCKET_SSL_KEY_PATH=/k.pem"};
+  CHECK(all_errors(forgotten.load().errors) ==
+        "env WEBSOCKET_SSL_CERT_PATH: ssl_cert_path: is set but ssl_enabled is not: add "
+        "ssl_enabled = true (WEBSOCKET_SSL_ENABLED=true, --ssl-enabled) to serve wss:// and "
+        "https://, or remove the ssl_*_path settings to serve plain ws://\n");
+  Setup chain_only;
+  chain_only.files["/w.conf"] = "ssl_chain_path = /chain.pem\n";
+  chain_only.args = {"--config", "/w.conf"};
+  CHECK(all_errors(chain_only.load().errors).starts_with("/w.conf:1: ssl_chain_path: is set but"));
+  // TLS switched off on purpose keeps the paths, with a warning that names the switch.
   Setup unused;
-  unused.env = {"WEBSOCKET_SSL_CERT_PATH=/c.pem"};
+  unused.env = {"WEBSOCKET_SSL_CERT_PATH=/c.pem", "WEBSOCKET_SSL_ENABLED=false"};
   const LoadResult unused_result = unused.load();
   CHECK(unused_result.ok());
   CHECK(all_errors(unused_result.warnings) ==
-        "env WEBSOCKET_SSL_CERT_PATH: ssl_cert_path: is set but ssl_enabled is false: serving "
-        "plain ws:// and http://\n");
+        "env WEBSOCKET_SSL_CERT_PATH: ssl_cert_path: is set but ssl_enabled is false (env "
+        "WEBSOCKET_SSL_ENABLED): serving plain ws:// and http://\n");
 }
 
 TEST_CASE("cross-field: ping_timeout < ping_interval when both > 0") {
