@@ -72,6 +72,23 @@ std::string bind_advice(const std::string& error, const config::Settings& settin
   return "";
 }
 
+// What a person who just ran `make run` wants to know next: where the test page is, and
+// whether the backend API is on (it is off until api_key is set, and a 404 says nothing).
+void log_where_to_start(const config::Settings& s) {
+  std::string host = s.host;
+  if (host == "0.0.0.0") host = "127.0.0.1";  // every interface includes loopback
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  const std::string base = std::string(s.ssl_enabled ? "https" : "http") + "://" + host + ":" + std::to_string(s.port);
+  log::info("test page: ", base, "/");
+  if (s.api_key.empty()) {
+    log::info("backend API: off; to turn it on, set api_key with --api-key or the variable WEBSOCKET_API_KEY "
+              "(make a key with: openssl rand -hex 32), see docs/backend.md");
+  } else {
+    log::info("backend API: on at ", base, "/api/ (Authorization: Bearer <api_key>)");
+  }
+}
+
 // The nearest command to a mistyped one ("serv" -> "serve"), or "".
 std::string_view suggest_command(std::string_view typed) {
   constexpr std::string_view kCommands[] = {"serve", "echo", "check-config", "publish", "help"};
@@ -121,6 +138,7 @@ int serve(const std::vector<std::string>& args, config::Mode mode) {
     log::error("cannot start: ", error, bind_advice(error, loaded.settings));
     return error.find("bind") != std::string::npos ? 1 : 2;
   }
+  if (mode == config::Mode::kServe) log_where_to_start(loaded.settings);
   return runtime.run();
 }
 
