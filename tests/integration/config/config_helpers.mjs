@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { binaryPath, repoRoot, timeoutScale } from '../interop/server.mjs';
 
 export { binaryPath, repoRoot, timeoutScale };
+export { freePort } from '../tls/tls_helpers.mjs';
 
 export const fixtures = path.join(repoRoot, 'tests/integration/config/fixtures');
 
@@ -27,14 +28,6 @@ export function tempDir(t, prefix = 'wsrelay-config-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-export async function freePort() {
-  const srv = net.createServer();
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 // Runs wsrelay to completion: { status, stdout, stderr }.
