@@ -104,3 +104,10 @@ test('a privileged port without privilege: the error says so', () => {
   assert.equal(result.status, 1, result.stderr);
   assert.match(result.stderr, /bind 127\.0\.0\.1:80: Permission denied; ports below 1024 need privilege: use --port 1024 or above/);
 });
+
+test('a host that is not an address of this machine: the error says which to use', () => {
+  // 192.0.2.1 is TEST-NET-1 (RFC 5737): never local, so bind fails before anything listens.
+  const { status, stderr } = run(['serve', '--host', '192.0.2.1']);
+  assert.equal(status, 1);
+  assert.match(stderr, /bind 192\.0\.2\.1:8080: Cannot assign requested address; 192\.0\.2\.1 is not an address of this machine: use --host 127\.0\.0\.1/);
+});
