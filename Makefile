@@ -1,13 +1,18 @@
 # wsrelay — build, run and test.
 #
-# Verbs: make (all), make run, make test, make test-asan, make fuzz, make fuzz-smoke,
-#        make bench, make install, make clean, make format.
+# Verbs: make (all), make run [ARGS="--port 8081"], make test, make test-asan, make fuzz,
+#        make fuzz-smoke, make bench, make install, make uninstall, make clean, make format.
+# Install paths: DESTDIR (staging root), PREFIX (/usr/local), SYSCONFDIR (/etc),
+# SYSTEMD_UNIT_DIR ($(PREFIX)/lib/systemd/system, on systemd's search path).
 # Sources are found by wildcard, so a new .cpp under src/ joins the library without
 # editing this file; tests/unit/**/*_test.cpp join the unit-test binary the same way.
 
 CXX      ?= g++
 BUILD    ?= build
 PREFIX   ?= /usr/local
+SYSCONFDIR ?= /etc
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+STRIP    ?= strip
 SAN      ?=
 OPT      ?= -O2
 
@@ -37,7 +42,7 @@ TOOLS      := $(foreach d,$(TOOL_DIRS),$(if $(wildcard $(d)*.cpp),$(BUILD)/$(not
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all run test test-asan unit integration fuzz fuzz-smoke bench install clean format deps
+.PHONY: all run test test-asan unit integration fuzz fuzz-smoke bench install uninstall clean format deps
 
 all: $(BUILD)/wsrelay $(BUILD)/libwsrelay.a $(EXAMPLES) $(TOOLS)
 
@@ -88,8 +93,10 @@ $(foreach d,$(TOOL_DIRS),$(if $(wildcard $(d)*.cpp),$(eval $(call TOOL_RULE,$(no
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- run and test ---------------------------------------------------------------------------
+# ARGS go to `wsrelay serve`: make run ARGS="--port 8081 --env-file ../app/.env". The server
+# logs the test page URL and whether the backend API is on.
 run: $(BUILD)/wsrelay
-	./$(BUILD)/wsrelay serve
+	./$(BUILD)/wsrelay serve $(ARGS)
 
 unit: $(BUILD)/unit_tests
 	./$(BUILD)/unit_tests
@@ -113,13 +120,33 @@ fuzz-smoke: fuzz
 bench: all
 	@bash bench/run.sh
 
-# ---- install --------------------------------------------------------------------------------
+# ---- install ----------------------------------------------------------------------------------
+# A stripped binary, the web files it serves, the systemd unit (ExecStart pointing at this
+# PREFIX), the example config, and the PM2/Supervisor/nginx recipes to copy from. Never touches
+# a real config (wsrelay.conf, wsrelay.env): uninstall removes exactly what install put.
+INSTALLED_WEB    := $(notdir $(wildcard web/*))
+INSTALLED_DEPLOY := ecosystem.config.js wsrelay.supervisor.conf nginx.conf
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wsrelay/web $(DESTDIR)/etc/wsrelay
-	install -m 0755 $(BUILD)/wsrelay $(DESTDIR)$(PREFIX)/bin/wsrelay
-	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/wsrelay/web/
-	@if [ -f deploy/wsrelay.conf.example ]; then \
-	  install -m 0644 deploy/wsrelay.conf.example $(DESTDIR)/etc/wsrelay/wsrelay.conf.example; fi
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wsrelay/web \
+	  $(DESTDIR)$(PREFIX)/share/wsrelay/deploy $(DESTDIR)$(SYSCONFDIR)/wsrelay $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	install -m 0755 -s --strip-program=$(STRIP) $(BUILD)/wsrelay $(DESTDIR)$(PREFIX)/bin/wsrelay
+	install -m 0644 $(addprefix web/,$(INSTALLED_WEB)) $(DESTDIR)$(PREFIX)/share/wsrelay/web/
+	install -m 0644 $(addprefix deploy/,$(INSTALLED_DEPLOY)) $(DESTDIR)$(PREFIX)/share/wsrelay/deploy/
+	install -m 0644 deploy/wsrelay.conf.example $(DESTDIR)$(SYSCONFDIR)/wsrelay/wsrelay.conf.example
+	sed -e 's|/usr/local/bin/wsrelay|$(PREFIX)/bin/wsrelay|g' -e 's|/etc/wsrelay/|$(SYSCONFDIR)/wsrelay/|g' deploy/wsrelay.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/wsrelay.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/wsrelay.service
+	@echo "installed $(PREFIX)/bin/wsrelay; then: systemctl daemon-reload && systemctl enable --now wsrelay"
+	@echo "  (settings: $(SYSCONFDIR)/wsrelay/wsrelay.env, see the comments in $(SYSTEMD_UNIT_DIR)/wsrelay.service)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/wsrelay $(DESTDIR)$(SYSTEMD_UNIT_DIR)/wsrelay.service \
+	  $(DESTDIR)$(SYSCONFDIR)/wsrelay/wsrelay.conf.example \
+	  $(addprefix $(DESTDIR)$(PREFIX)/share/wsrelay/web/,$(INSTALLED_WEB)) \
+	  $(addprefix $(DESTDIR)$(PREFIX)/share/wsrelay/deploy/,$(INSTALLED_DEPLOY))
+	rmdir $(DESTDIR)$(PREFIX)/share/wsrelay/web $(DESTDIR)$(PREFIX)/share/wsrelay/deploy \
+	  $(DESTDIR)$(PREFIX)/share/wsrelay 2>/dev/null || true
+	rmdir $(DESTDIR)$(SYSCONFDIR)/wsrelay 2>/dev/null || true
+	@echo "removed wsrelay from $(DESTDIR)$(PREFIX); your own files in $(SYSCONFDIR)/wsrelay (if any) are kept"
 
 format:
 	clang-format -i $$(find src include tests/unit fuzz tools examples bench -name '*.[ch]pp' 2>/dev/null)

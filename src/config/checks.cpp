@@ -7,7 +7,11 @@
 //   backend that issues tokens and is often already deployed; refusing to start would not make
 //   it longer. The warning is logged at every start and shown by check-config.
 // - ssl_enabled needs both ssl_cert_path and ssl_key_path (errors). Whether the files exist
-//   and hold a matching pair is checked when TLS is set up, not here.
+//   and hold a matching pair is checked when TLS is set up (and by `check-config`), not here.
+// - An ssl_*_path set while ssl_enabled was never set is an ERROR that says to add
+//   ssl_enabled = true: silently serving ws:// to clients that expect wss:// is the worse
+//   failure, and switching TLS on implicitly would make one setting depend on another's
+//   presence. ssl_enabled = false written explicitly keeps the paths with a warning.
 // - ping_timeout must be below ping_interval when both are above 0, or the next Ping would be
 //   due before the previous Pong's deadline.
 #include <string>
@@ -88,10 +92,21 @@ class Checker {
         {"ssl_key_path", &s_.ssl_key_path},
         {"ssl_chain_path", &s_.ssl_chain_path}};
     for (const auto& [key, value] : paths) {
-      if (!value->empty()) {
-        warn(key, where(key), "is set but ssl_enabled is false: serving plain ws:// and http://");
-        return;
+      if (value->empty()) continue;
+      // Certificate paths without ssl_enabled are the classic trap: the server starts, serves
+      // plain ws://, and every wss:// client fails. An explicit ssl_enabled=false (TLS turned
+      // off on purpose, paths kept for later) is respected with a warning.
+      if (is_default("ssl_enabled")) {
+        error(key, where(key),
+              "is set but ssl_enabled is not: add ssl_enabled = true (WEBSOCKET_SSL_ENABLED=true, "
+              "--ssl-enabled) to serve wss:// and https://, or remove the ssl_*_path settings "
+              "to serve plain ws://");
+      } else {
+        warn(key, where(key),
+             "is set but ssl_enabled is false (" + where("ssl_enabled") +
+                 "): serving plain ws:// and http://");
       }
+      return;
     }
   }
 

@@ -67,8 +67,8 @@ using S = Settings;
 constexpr std::array kKeys = {
     // name, kind, min, max, section, help, default note, accessors
     KeyInfo{"host", Kind::kIpAddress, 0, 0, kListening,
-            "Address to listen on. 0.0.0.0 or :: listens on every interface; host names are not "
-            "resolved.",
+            "Address to listen on. 0.0.0.0 or :: listens on every interface; localhost means "
+            "127.0.0.1; other host names are not resolved.",
             "", field<&S::host>},
     KeyInfo{"port", Kind::kPort, 1, 65535, kListening,
             "TCP port for WebSocket connections and the HTTP endpoints.", "", field<&S::port>},
@@ -262,7 +262,14 @@ constexpr std::array kKeys = {
             "(e.g. WEBSOCKET_URL used by a front end), comma-separated; * ignores all of them "
             "with a warning.",
             "", field<&S::ignore_env>},
+    KeyInfo{"env_file", Kind::kPath, 0, 0, kConfiguration,
+            "The application's .env file (Laravel or CodeIgniter 4 syntax) to read WEBSOCKET_* "
+            "settings from; other names in it are ignored. The real environment wins over it, "
+            "flags win over both.",
+            "", field<&S::env_file>},
 };
+
+}  // namespace
 
 // Optimal string alignment distance: Levenshtein plus adjacent transpositions ("prot"/"port"
 // is one edit, the commonest typo).
@@ -281,8 +288,6 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return d[a.size()][b.size()];
 }
-
-}  // namespace
 
 std::span<const KeyInfo> all_keys() {
   return kKeys;

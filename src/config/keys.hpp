@@ -79,6 +79,10 @@ inline constexpr std::string_view kEnvPrefix = "WEBSOCKET_";
 // The one variable that is not a key: the config file's path (also the flag --config).
 inline constexpr std::string_view kConfigEnv = "WEBSOCKET_CONFIG";
 
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions), for "did you
+// mean" suggestions of keys and commands.
+size_t edit_distance(std::string_view a, std::string_view b);
+
 // The key someone probably meant by `typed` (a typo, wrong case, dashes instead of
 // underscores, or an env name pasted into a file), or nullptr when nothing is close.
 const KeyInfo* suggest_key(std::string_view typed);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/dotenv.hpp"
 #include "config/values.hpp"
 
 namespace wsrelay::config {
@@ -25,26 +26,119 @@ void apply_assignments(LoadResult& result, const std::vector<Assignment>& assign
   }
 }
 
-void check_unknown_environment(LoadResult& result, const std::vector<Assignment>& unknown) {
+// Where a name was found, for the one-line lists below: "env" or "/app/.env:3".
+std::string found_at(const Assignment& variable) {
+  return variable.origin.kind == Origin::Kind::kEnvFile
+             ? variable.origin.where.substr(0, variable.origin.where.rfind(' '))
+             : std::string("env");
+}
+
+// Unknown WEBSOCKET_* names, from the environment and the env file alike, in ONE error that
+// ends with a line to paste; other packages' names (env_names.hpp) in ONE warning.
+void check_unknown_environment(LoadResult& result, const std::vector<Assignment>& unknown,
+                               const std::vector<Assignment>& foreign) {
   const std::vector<std::string>& ignored = result.settings.ignore_env;
-  const bool ignore_all = std::find(ignored.begin(), ignored.end(), "*") != ignored.end();
+  const auto is_ignored = [&](const std::string& name) {
+    return std::find(ignored.begin(), ignored.end(), name) != ignored.end();
+  };
+  const bool ignore_all = is_ignored("*");
+
+  std::string foreign_list;
+  for (const Assignment& variable : foreign) {
+    if (is_ignored(variable.key)) continue;
+    foreign_list +=
+        (foreign_list.empty() ? "" : ", ") + variable.key + " (" + found_at(variable) + ")";
+  }
+  if (!foreign_list.empty()) {
+    result.warnings.push_back(
+        {"", "environment",
+         "ignored, as they belong to other WebSocket packages and mean nothing to wsrelay: " +
+             foreign_list});
+  }
+
+  std::string listed;
+  std::string names;
   for (const Assignment& variable : unknown) {
-    if (std::find(ignored.begin(), ignored.end(), variable.key) != ignored.end()) continue;
-    std::string message = "unknown setting";
+    if (is_ignored(variable.key)) continue;
+    listed += (listed.empty() ? "" : ", ") + variable.key + " (" + found_at(variable);
     if (const KeyInfo* near = suggest_key(variable.key); near != nullptr) {
-      message += " (did you mean " + env_name(near->name) + "?)";
+      listed += "; did you mean " + env_name(near->name) + "?";
     }
-    if (ignore_all) {
-      result.warnings.push_back(
-          {variable.key, variable.origin.describe(), message + "; ignored because ignore_env=*"});
-    } else {
-      result.errors.push_back({variable.key, variable.origin.describe(),
-                               message +
-                                   "; if it belongs to another program, add it to ignore_env "
-                                   "(e.g. WEBSOCKET_IGNORE_ENV=" +
-                                   variable.key + ")"});
+    listed += ")";
+    names += (names.empty() ? "" : ",") + variable.key;
+  }
+  if (listed.empty()) return;
+  if (ignore_all) {
+    result.warnings.push_back(
+        {"", "environment", "unknown settings ignored because ignore_env=*: " + listed});
+    return;
+  }
+  // The paste line keeps what ignore_env already lists, so it can replace the old line.
+  std::string paste;
+  for (const std::string& name : ignored) paste += name + ",";
+  result.errors.push_back(
+      {"", "environment",
+       "unknown settings: " + listed +
+           ". Correct a typo; names that belong to another program go in ignore_env, e.g. "
+           "this line in the environment or .env file: " +
+           std::string(kEnvPrefix) + "IGNORE_ENV=" + paste + names});
+}
+
+// The env file: named by --env-file, else WEBSOCKET_ENV_FILE, else env_file in the config file
+// (the last of the sources' assignments to env_file, in rising precedence).
+struct EnvFileScan {
+  EnvScan scan;
+  std::vector<LoadError> errors;
+  std::vector<LoadError> warnings;
+};
+
+EnvFileScan scan_env_file(const std::vector<const std::vector<Assignment>*>& by_precedence,
+                          std::span<const std::string> environment, const FileReader& read_file) {
+  EnvFileScan out;
+  const Assignment* named = nullptr;
+  for (const std::vector<Assignment>* source : by_precedence) {
+    for (const Assignment& assignment : *source) {
+      if (assignment.key == "env_file") named = &assignment;
     }
   }
+  if (named == nullptr || named->value.empty()) return out;
+  std::string text;
+  std::string error;
+  if (!read_file(named->value, text, error)) {
+    // The reader speaks of "config file"; this one is the env file.
+    if (const size_t at = error.find("config file"); at != std::string::npos) {
+      error.replace(at, 11, "env file");
+    }
+    out.errors.push_back({"env_file", named->origin.describe(), error});
+    return out;
+  }
+  DotenvParse parsed = parse_dotenv(text, named->value, environment);
+  out.errors = std::move(parsed.errors);
+  out.warnings = std::move(parsed.warnings);
+  std::vector<std::string> entries;
+  std::vector<std::string> locations;
+  for (const DotenvEntry& entry : parsed.entries) {
+    entries.push_back(entry.name + "=" + entry.value);
+    locations.push_back(named->value + ":" + std::to_string(entry.line));
+  }
+  out.scan = scan_environment(entries, locations);
+  // The env file holds settings, not pointers to more files.
+  if (out.scan.config_path) {
+    out.errors.push_back({"config", out.scan.config_path->origin.describe(),
+                          "an env file cannot name the config file; use --config PATH or the "
+                          "real environment's WEBSOCKET_CONFIG"});
+  }
+  std::vector<Assignment>& assignments = out.scan.assignments;
+  for (auto it = assignments.begin(); it != assignments.end();) {
+    if (it->key != "env_file") {
+      ++it;
+      continue;
+    }
+    out.errors.push_back({"env_file", it->origin.describe(),
+                          "an env file cannot name another one; use --env-file PATH"});
+    it = assignments.erase(it);
+  }
+  return out;
 }
 
 // publish_url, when nobody set it, points at this server: `wsrelay publish` run on the same
@@ -124,10 +218,29 @@ LoadResult resolve_settings(const std::vector<std::string>& args,
     }
   }
 
+  EnvFileScan env_file = scan_env_file({&file.assignments, &env.assignments, &flags.assignments},
+                                       environment, read_file);
+  result.errors.insert(result.errors.end(), env_file.errors.begin(), env_file.errors.end());
+  result.warnings.insert(result.warnings.end(), env_file.warnings.begin(), env_file.warnings.end());
+
+  // The env file ranks with the environment, just below it: applied first, then overwritten
+  // by whatever the real environment sets for the same setting.
   apply_assignments(result, file.assignments);
+  apply_assignments(result, env_file.scan.assignments);
   apply_assignments(result, env.assignments);
   apply_assignments(result, flags.assignments);
-  check_unknown_environment(result, env.unknown);
+  // A name in both: the real environment's is the one that counts, and is reported once.
+  const auto merge_by_name = [](std::vector<Assignment> first,
+                                const std::vector<Assignment>& more) {
+    for (const Assignment& variable : more) {
+      const bool present = std::any_of(first.begin(), first.end(),
+                                       [&](const Assignment& a) { return a.key == variable.key; });
+      if (!present) first.push_back(variable);
+    }
+    return first;
+  };
+  check_unknown_environment(result, merge_by_name(env.unknown, env_file.scan.unknown),
+                            merge_by_name(env.foreign, env_file.scan.foreign));
   derive_log_level(result);
   derive_publish_url(result);
   check_consistency(result);

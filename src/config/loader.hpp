@@ -1,8 +1,10 @@
 // The loader: merges defaults, the config file, the environment and the command line into one
 // validated Settings, remembering where every value came from.
 //
-// Precedence, highest first: flags, environment (WEBSOCKET_<KEY>), config file (--config PATH,
-// else WEBSOCKET_CONFIG), built-in defaults. Every value from every source is validated, even
+// Precedence, highest first: flags, environment (WEBSOCKET_<KEY>), the application's .env file
+// (--env-file PATH, else WEBSOCKET_ENV_FILE, else env_file in the config file; its entries go
+// through the same scan_environment() as the environment, config/dotenv.hpp), config file
+// (--config PATH, else WEBSOCKET_CONFIG), built-in defaults. Every value from every source is validated, even
 // one a higher source overrides: a broken line in the file is reported today, not on the day
 // the override is removed. Then cross-field rules run (auth_enabled needs auth_secret, ...).
 //
@@ -10,8 +12,9 @@
 // the caller decides (wsrelay prints them and exits 2). A result with errors must not be used
 // to start anything: "nothing starts half-configured".
 //
-// Unknown WEBSOCKET_* environment variables are errors (a typo such as WEBSOCKET_PROT would
-// otherwise be silently ignored). Variables that legitimately share the prefix (a front end's
+// Unknown WEBSOCKET_* environment variables are errors, all of them in one message ending with
+// a WEBSOCKET_IGNORE_ENV= line to paste (a typo such as WEBSOCKET_PROT would otherwise be
+// silently ignored); other packages' names are aliases or one warning (config/env_names.hpp). Variables that legitimately share the prefix (a front end's
 // WEBSOCKET_URL in the same .env file) are listed in the ignore_env setting; ignore_env=*
 // turns every such error into a warning.
 #pragma once

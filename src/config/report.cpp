@@ -185,20 +185,49 @@ std::string render_key_reference() {
   return out;
 }
 
-std::string render_flag_summary() {
+std::string wrap_text(std::string_view text, size_t indent, size_t first_column, size_t width) {
+  std::string out;
+  size_t column = first_column;
+  bool line_has_word = false;
+  while (!text.empty()) {
+    const size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
+    if (word.empty()) continue;
+    // A word that does not fit goes to the next line; one longer than a line stays whole.
+    if (line_has_word && column + 1 + word.size() > width) {
+      out += "\n" + std::string(indent, ' ');
+      column = indent;
+      line_has_word = false;
+    }
+    if (line_has_word) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    line_has_word = true;
+  }
+  return out;
+}
+
+std::string render_flag_summary(size_t width) {
+  constexpr size_t kTextColumn = 35;  // where the meaning starts, after "  --flag PLACEHOLDER"
   std::string out;
   const auto heading = [&](const std::string& section) {
     out += (out.empty() ? "" : "\n") + section + ":\n";
   };
   for_each_by_section(heading, [&](const KeyInfo& key) {
     std::string line = "  " + flag_name(key.name) + " " + std::string(placeholder(key.kind));
-    pad_to(line, 34);
-    const size_t sentence_end = key.help.find(". ");
-    line += " " + std::string(key.help.substr(0, sentence_end));
-    if (sentence_end != std::string_view::npos) line += ".";
+    // A flag too long for its column puts its meaning on the next line.
+    if (line.size() >= kTextColumn - 1) line += "\n" + std::string(kTextColumn - 1, ' ');
+    pad_to(line, kTextColumn - 1);
+    // The whole meaning, wrapped: cutting it at the first sentence lost what mattered
+    // ("0.0.0.0 or :: listens on every interface", "Must be less than ping_interval").
+    std::string meaning(key.help);
     const std::string value = default_text(key);
-    if (!value.empty()) line += " [" + value + "]";
-    out += line + "\n";
+    if (!value.empty()) meaning += " [" + value + "]";
+    out += line + " " + wrap_text(meaning, kTextColumn, kTextColumn, width) + "\n";
   });
   return out;
 }

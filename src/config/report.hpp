@@ -27,9 +27,13 @@ std::string render_effective(const LoadResult& result);
 // section: the generated part of docs/configuration.md.
 std::string render_key_reference();
 
-// Plain text for `wsrelay --help`: one line per key with its flag, a value placeholder, the
-// first sentence of its meaning and its default, grouped by section.
-std::string render_flag_summary();
+// Plain text for `wsrelay --help`: per key its flag, a value placeholder, its whole meaning
+// and its default, grouped by section, word-wrapped to `width` columns (never truncated).
+std::string render_flag_summary(size_t width = 100);
+
+// `text` word-wrapped to `width` columns: the first line starts at `first_column`, the
+// following ones are indented by `indent` spaces. Words longer than a line stay whole.
+std::string wrap_text(std::string_view text, size_t indent, size_t first_column, size_t width);
 
 // A complete example config file with every key commented out at its default:
 // deploy/wsrelay.conf.example.

@@ -114,6 +114,7 @@ struct Settings {
 
   // Configuration itself: WEBSOCKET_* variables that are not settings and must not be refused.
   std::vector<std::string> ignore_env;
+  std::string env_file;  // "" = none; a .env whose WEBSOCKET_* lines rank below the environment
 };
 
 }  // namespace wsrelay::config

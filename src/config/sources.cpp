@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "config/env_names.hpp"
 #include "config/keys.hpp"
 #include "config/text.hpp"
 #include "config/values.hpp"
@@ -44,6 +45,8 @@ std::string Origin::describe() const {
       return where;
     case Kind::kEnv:
       return "env " + where;
+    case Kind::kEnvFile:
+      return where;
     case Kind::kFlag:
       return "flag " + where;
     case Kind::kDerived:
@@ -201,9 +204,16 @@ FlagParse parse_flags(const std::vector<std::string>& args,
 }
 
 EnvScan scan_environment(std::span<const std::string> environment) {
+  return scan_environment(environment, {});
+}
+
+EnvScan scan_environment(std::span<const std::string> environment,
+                         std::span<const std::string> locations) {
   EnvScan result;
+  std::vector<Assignment> aliased;  // applied before the canonical names, which thus win
   std::vector<std::string_view> seen;
-  for (const std::string& entry : environment) {
+  for (size_t index = 0; index < environment.size(); ++index) {
+    const std::string& entry = environment[index];
     const size_t equals = entry.find('=');
     if (equals == std::string::npos) continue;
     const std::string_view name = std::string_view(entry).substr(0, equals);
@@ -213,7 +223,16 @@ EnvScan scan_environment(std::span<const std::string> environment) {
     if (repeated) continue;
     seen.push_back(name);
     std::string value = entry.substr(equals + 1);
-    Origin origin{Origin::Kind::kEnv, std::string(name)};
+    // The real environment names itself ("env WEBSOCKET_PORT"); a .env entry names its line
+    // too ("/app/.env:12 WEBSOCKET_PORT").
+    const auto origin_for = [&](std::string_view suffix) {
+      if (index < locations.size() && !locations[index].empty()) {
+        return Origin{Origin::Kind::kEnvFile,
+                      locations[index] + " " + std::string(name) + std::string(suffix)};
+      }
+      return Origin{Origin::Kind::kEnv, std::string(name) + std::string(suffix)};
+    };
+    Origin origin = origin_for("");
     if (name == kConfigEnv) {
       result.config_path = Assignment{"config", std::move(value), std::move(origin)};
       continue;
@@ -227,10 +246,16 @@ EnvScan scan_environment(std::span<const std::string> environment) {
     }
     if (well_formed && find_key(key) != nullptr) {
       result.assignments.push_back({std::move(key), std::move(value), std::move(origin)});
+    } else if (const KeyInfo* target = env_alias_target(name); target != nullptr) {
+      aliased.push_back({std::string(target->name), std::move(value), origin_for(" (alias)")});
+    } else if (is_foreign_env_name(name)) {
+      result.foreign.push_back({std::string(name), std::move(value), std::move(origin)});
     } else {
       result.unknown.push_back({std::string(name), std::move(value), std::move(origin)});
     }
   }
+  result.assignments.insert(result.assignments.begin(), std::make_move_iterator(aliased.begin()),
+                            std::make_move_iterator(aliased.end()));
   return result;
 }
 

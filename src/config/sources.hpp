@@ -28,10 +28,12 @@ namespace wsrelay::config {
 
 // Where a setting's value came from, for error messages and `check-config`.
 struct Origin {
-  enum class Kind : uint8_t { kDefault, kFile, kEnv, kFlag, kDerived };
+  enum class Kind : uint8_t { kDefault, kFile, kEnv, kFlag, kDerived, kEnvFile };
   Kind kind = Kind::kDefault;
   // kFile: "path:line"; kEnv: "WEBSOCKET_X"; kFlag: "--x"; kDefault: a note ("echo mode") or "";
-  // kDerived: what it was derived from ("debug=true, env WEBSOCKET_DEBUG").
+  // kDerived: what it was derived from ("debug=true, env WEBSOCKET_DEBUG");
+  // kEnvFile: "path:line NAME" (an entry of the --env-file, config/dotenv.hpp). An alias
+  // (config/env_names.hpp) adds " (alias)": "WEBSOCKET_SSL_CERT (alias)".
   std::string where;
   // "default", "default (echo mode)", "/etc/wsrelay.conf:3", "env WEBSOCKET_PORT", "flag --port",
   // "derived from debug=true (env WEBSOCKET_DEBUG)".
@@ -80,11 +82,18 @@ FlagParse parse_flags(const std::vector<std::string>& args,
 struct EnvScan {
   std::vector<Assignment> assignments;    // WEBSOCKET_<KEY> for known keys
   std::vector<Assignment> unknown;        // other WEBSOCKET_* variables (key = the full name)
+  std::vector<Assignment> foreign;        // other packages' names (env_names.hpp), full name
   std::optional<Assignment> config_path;  // WEBSOCKET_CONFIG
 };
 // Pick the WEBSOCKET_* variables out of "NAME=value" strings (an environ copy). When a name
 // appears twice the first wins, as with getenv().
+// Aliases (env_names.hpp) become assignments of their key, placed before the canonical names
+// so that WEBSOCKET_SSL_CERT_PATH wins over WEBSOCKET_SSL_CERT.
 EnvScan scan_environment(std::span<const std::string> environment);
+// The same for entries of an env file: `locations[i]` ("path:line") says where entry i was
+// written, and its origins are Kind::kEnvFile.
+EnvScan scan_environment(std::span<const std::string> environment,
+                         std::span<const std::string> locations);
 
 // environ (NULL-terminated) as strings; nullptr gives an empty list.
 std::vector<std::string> environment_list(const char* const* envp);

@@ -277,6 +277,13 @@ bool parse_value(const KeyInfo& key, std::string_view text, Value& out, std::str
         out = std::string(host);
         return true;
       }
+      // The commonest value in PHP .env files. It means the IPv4 loopback only: the server
+      // binds one address, and 127.0.0.1 is what every client's "localhost" reaches (they
+      // fall back from ::1 to 127.0.0.1). Write ::1 for the IPv6 loopback.
+      if (text::equals_ignoring_case(host, "localhost")) {
+        out = std::string("127.0.0.1");
+        return true;
+      }
       if (host.size() > 2 && host.front() == '[' && host.back() == ']' &&
           is_ip_literal(host.substr(1, host.size() - 2))) {
         problem = quote(host) + ": write IPv6 addresses without brackets here";
@@ -394,7 +401,8 @@ std::string describe_allowed(const KeyInfo& key) {
     case Kind::kPort:
       return range_text(key);
     case Kind::kIpAddress:
-      return "an IPv4 or IPv6 address, e.g. 127.0.0.1, 0.0.0.0, ::1, ::";
+      return "an IPv4 or IPv6 address, e.g. 127.0.0.1, 0.0.0.0, ::1, ::, or localhost (= "
+             "127.0.0.1)";
     case Kind::kLogLevel:
       return "debug, info, warn or error";
     case Kind::kPath:

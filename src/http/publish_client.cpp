@@ -1,4 +1,5 @@
-// The I/O half of `wsrelay publish`: one blocking HTTP/1.1 exchange over a plain TCP socket.
+// The I/O half of `wsrelay publish`: one blocking HTTP/1.1 exchange over a TCP socket, in TLS
+// (publish_tls.hpp) for https:// URLs.
 // Blocking is right here: this is a short-lived command, not the server's event loop.
 #include <netdb.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "http/publish_client.hpp"
+#include "http/publish_tls.hpp"
 
 namespace wsrelay::http {
 namespace {
@@ -58,9 +60,12 @@ bool send_all(int fd, std::string_view bytes, std::string& error) {
   return true;
 }
 
-// Reads until the server closes (we asked for Connection: close), at most `cap` bytes.
+// Largest answer read: the API's answers are small JSON documents.
+constexpr size_t kMaxAnswerBytes = 64u << 20;
+
+// Reads until the server closes (we asked for Connection: close), at most kMaxAnswerBytes.
 bool receive_all(int fd, std::string& bytes, std::string& error) {
-  constexpr size_t kCap = 64u << 20;
+  constexpr size_t kCap = kMaxAnswerBytes;
   char chunk[16384];
   while (true) {
     const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
@@ -108,8 +113,15 @@ int run_publish(const std::vector<std::string>& args, PublishSettings settings) 
     return 1;
   }
   std::string answer_bytes;
-  const bool exchanged = send_all(fd, build_publish_request(url, command, settings.api_key), error) &&
-                         receive_all(fd, answer_bytes, error);
+  const std::string request = build_publish_request(url, command, settings.api_key);
+  bool exchanged = false;
+  if (url.tls) {
+    PublishTls tls;
+    exchanged = tls.handshake(fd, url, settings, error) && tls.send_all(request, error) &&
+                tls.receive_all(answer_bytes, kMaxAnswerBytes, error);
+  } else {
+    exchanged = send_all(fd, request, error) && receive_all(fd, answer_bytes, error);
+  }
   ::close(fd);
   HttpAnswer answer;
   if (!exchanged || !parse_http_answer(answer_bytes, answer)) {

@@ -6,7 +6,8 @@
 //   wsrelay publish --to CLIENT_ID --message TEXT                 POST /api/send
 //   wsrelay publish --rooms                                       GET  /api/rooms
 //   wsrelay publish --room ROOM                                   GET  /api/rooms/ROOM
-// Options: --url URL (default: publish_url), --api-key KEY (default: api_key), --timeout SECONDS.
+// Options: --url URL (default: publish_url), --api-key KEY (default: api_key), --timeout SECONDS,
+// --cacert FILE and --insecure (https).
 // --message and --broadcast send their argument as a JSON string; --message-json / --broadcast-json
 // send it as a JSON value instead; --data is always JSON.
 //
@@ -14,9 +15,11 @@
 // answer or when the server cannot be reached (reason on stderr), 2 for a usage error.
 //
 // This is a command, not the server: it does plain blocking socket I/O (publish_client.cpp),
-// with a timeout on connecting, sending and receiving. Only http:// URLs: for a TLS-only server,
-// call the API with curl. Everything else (arguments, URL, request, response) is pure
-// (publish_request.cpp) and unit-tested.
+// with a timeout on connecting, sending and receiving. https:// URLs speak TLS 1.2+ through
+// publish_tls.cpp, verifying the certificate chain (the system's CAs, or --cacert FILE) and the
+// host name or IP address; --insecure skips verification, for self-signed test servers.
+// Everything else (arguments, URL, request, response) is pure (publish_request.cpp) and
+// unit-tested.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +34,8 @@ struct PublishSettings {
   std::string url = "http://127.0.0.1:8080";
   std::string api_key;
   int timeout_seconds = 10;
+  std::string ca_file;    // https: PEM CA file to trust instead of the system's (--cacert)
+  bool insecure = false;  // https: no certificate verification (--insecure)
 };
 
 // Runs the command. `args` are the words after "publish". Returns the exit status.
@@ -57,10 +62,11 @@ struct HttpUrl {
   uint16_t port = 80;
   std::string base_path;    // "" or "/prefix" (no trailing slash): prepended to /api/...
   std::string host_header;  // "example.com:8080", "[::1]:8080"
+  bool tls = false;         // https://
 };
 
-// http://host[:port][/base]. False with `error` for anything else (https is refused with a
-// hint: this client speaks plain HTTP only).
+// http(s)://host[:port][/base] (port 80 or 443 by default). False with `error` for anything
+// else.
 bool parse_http_url(std::string_view url, HttpUrl& out, std::string& error);
 
 // The whole HTTP/1.1 request (Connection: close, Content-Length, Bearer key when not empty).

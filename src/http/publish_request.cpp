@@ -49,8 +49,10 @@ bool write_message(Writer& writer, const MessageArg& message, std::string_view j
 
 std::string_view publish_usage() {
   return "usage:\n"
-         "  wsrelay publish --signal NAME [--data JSON] [--room ROOM]   signal listeners (in ROOM)\n"
-         "  wsrelay publish --room ROOM --message TEXT                  a message to a room's members\n"
+         "  wsrelay publish --signal NAME [--data JSON] [--room ROOM]   signal listeners (in "
+         "ROOM)\n"
+         "  wsrelay publish --room ROOM --message TEXT                  a message to a room's "
+         "members\n"
          "  wsrelay publish --broadcast TEXT                            a message to every client\n"
          "  wsrelay publish --to CLIENT_ID --message TEXT               a message to one client\n"
          "  wsrelay publish --rooms                                     list the rooms\n"
@@ -60,7 +62,13 @@ std::string_view publish_usage() {
          "  --url URL          server (default: publish_url, WEBSOCKET_PUBLISH_URL)\n"
          "  --api-key KEY      API key (default: api_key, WEBSOCKET_API_KEY)\n"
          "  --timeout SECONDS  give up after this long (default 10)\n"
-         "Prints the server's JSON answer; exits 0 on a 2xx answer, 1 otherwise, 2 on a usage error.\n";
+         "  --cacert FILE      https: trust the CA certificate(s) in this PEM file (default: the "
+         "system's CAs)\n"
+         "  --insecure         https: do not verify the certificate (self-signed test servers "
+         "only)\n"
+         "  --config PATH, --env-file PATH   read publish_url and api_key as `serve` does\n"
+         "Prints the server's JSON answer; exits 0 on a 2xx answer, 1 otherwise, 2 on a usage "
+         "error.\n";
 }
 
 bool parse_publish_args(const std::vector<std::string>& args, PublishSettings& settings, PublishCommand& command,
@@ -95,7 +103,12 @@ bool parse_publish_args(const std::vector<std::string>& args, PublishSettings& s
     else if (arg == "--message-json") slot = &message.json;
     else if (arg == "--broadcast") slot = &broadcast_text;
     else if (arg == "--broadcast-json") slot = &broadcast_json;
-    else if (arg == "--url" || arg == "--publish-url" || arg == "--api-key" || arg == "--timeout") slot = &scratch;
+    else if (arg == "--insecure") {
+      settings.insecure = true;
+      continue;
+    } else if (arg == "--url" || arg == "--publish-url" || arg == "--api-key" ||
+               arg == "--timeout" || arg == "--cacert")
+      slot = &scratch;
     else {
       error = "unknown option " + std::string(arg);
       return false;
@@ -116,6 +129,8 @@ bool parse_publish_args(const std::vector<std::string>& args, PublishSettings& s
       settings.url = *scratch;
     } else if (arg == "--api-key") {
       settings.api_key = *scratch;
+    } else if (arg == "--cacert") {
+      settings.ca_file = *scratch;
     } else if (arg == "--timeout") {
       int seconds = 0;
       const auto [end, problem] = std::from_chars(scratch->data(), scratch->data() + scratch->size(), seconds);
@@ -206,23 +221,24 @@ bool parse_publish_args(const std::vector<std::string>& args, PublishSettings& s
 
 bool parse_http_url(std::string_view url, HttpUrl& out, std::string& error) {
   out = HttpUrl{};
-  constexpr std::string_view kScheme = "http://";
+  std::string_view scheme = "http://";
   if (url.size() >= 8 && ws::equals_ignore_case(url.substr(0, 8), "https://")) {
-    error = "publish_url " + std::string(url) + ": https is not supported by `wsrelay publish`; "
-            "point it at a plain http listener (e.g. http://127.0.0.1:8080) or use curl";
+    scheme = "https://";
+    out.tls = true;
+    out.port = 443;
+  }
+  if (url.size() < scheme.size() || !ws::equals_ignore_case(url.substr(0, scheme.size()), scheme)) {
+    error = "publish_url " + std::string(url) + " is not an http:// or https:// URL";
     return false;
   }
-  if (url.size() < kScheme.size() || !ws::equals_ignore_case(url.substr(0, kScheme.size()), kScheme)) {
-    error = "publish_url " + std::string(url) + " is not an http:// URL";
-    return false;
-  }
-  std::string_view rest = url.substr(kScheme.size());
+  std::string_view rest = url.substr(scheme.size());
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   if (path.find_first_of("?#") != std::string_view::npos || authority.find('@') != std::string_view::npos) {
-    error = "publish_url " + std::string(url) + " must be http://host[:port][/path], without user, query or fragment";
+    error = "publish_url " + std::string(url) +
+            " must be http(s)://host[:port][/path], without user, query or fragment";
     return false;
   }
   std::string_view port_text;

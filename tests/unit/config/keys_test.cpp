@@ -145,6 +145,7 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"pusher_webhook_url", "http://127.0.0.1:9/hook"},
                                                            {"pusher_webhook_events", "client_event"},
                                                            {"pusher_webhook_ca_file", "/ca.pem"},
+                                                           {"env_file", "/app/.env"},
                                                            {"ignore_env", "WEBSOCKET_URL"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);

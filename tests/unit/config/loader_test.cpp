@@ -157,7 +157,7 @@ TEST_CASE("every kind of invalid value is refused from every source, naming key 
       {"max_message_size", "2G"},              // bytes, above range
       {"timeout", "abc"},                      // seconds
       {"port", "70000"},                       // port
-      {"host", "localhost"},                   // IP literal
+      {"host", "example.com"},                 // IP literal (or localhost)
       {"log_level", "loud"},                   // enum
       {"log_path", "/a\x01"},                  // path with a control character
       {"auth_secret", "x\x02y"},               // secret with a control character
@@ -254,17 +254,21 @@ TEST_CASE("unknown WEBSOCKET_* variables are errors unless ignore_env lists them
   Setup typo;
   typo.env = {"WEBSOCKET_PROT=9000", "HOME=/root"};
   CHECK(all_errors(typo.load().errors) ==
-        "env WEBSOCKET_PROT: unknown setting (did you mean WEBSOCKET_PORT?); if it belongs to "
-        "another program, add it to ignore_env (e.g. WEBSOCKET_IGNORE_ENV=WEBSOCKET_PROT)\n");
+        "environment: unknown settings: WEBSOCKET_PROT (env; did you mean WEBSOCKET_PORT?). "
+        "Correct a typo; names that belong to another program go in ignore_env, e.g. this line "
+        "in the environment or .env file: WEBSOCKET_IGNORE_ENV=WEBSOCKET_PROT\n");
 
-  // Listed by name (from any source): silently ignored; other unknown names still refused.
+  // Listed by name (from any source): silently ignored; other unknown names still refused,
+  // and the line to paste keeps what ignore_env already lists.
   Setup listed;
   listed.files["/c.conf"] = "ignore_env = WEBSOCKET_URL, WEBSOCKET_APP_KEY\n";
   listed.env = {"WEBSOCKET_CONFIG=/c.conf", "WEBSOCKET_URL=wss://x", "WEBSOCKET_APP_KEY=1",
                 "WEBSOCKET_PROT=1"};
   const LoadResult listed_result = listed.load();
-  CHECK(listed_result.errors.size() == 1);
-  CHECK(listed_result.errors[0].key == "WEBSOCKET_PROT");
+  REQUIRE(listed_result.errors.size() == 1);
+  CHECK(listed_result.errors[0].message.find("WEBSOCKET_URL (") == std::string::npos);
+  CHECK(listed_result.errors[0].message.ends_with(
+      ": WEBSOCKET_IGNORE_ENV=WEBSOCKET_URL,WEBSOCKET_APP_KEY,WEBSOCKET_PROT"));
   CHECK(listed_result.warnings.empty());
 
   Setup by_flag;
@@ -272,13 +276,76 @@ TEST_CASE("unknown WEBSOCKET_* variables are errors unless ignore_env lists them
   by_flag.args = {"--ignore-env", "WEBSOCKET_URL"};
   CHECK(by_flag.load().ok());
 
-  // ignore_env=* : every unknown variable becomes a warning.
+  // ignore_env=* : every unknown variable becomes (one) warning.
   Setup all;
-  all.env = {"WEBSOCKET_IGNORE_ENV=*", "WEBSOCKET_URL=wss://x"};
+  all.env = {"WEBSOCKET_IGNORE_ENV=*", "WEBSOCKET_URL=wss://x", "WEBSOCKET_PROT=1"};
   const LoadResult all_result = all.load();
   CHECK(all_result.ok());
   CHECK(all_errors(all_result.warnings) ==
-        "env WEBSOCKET_URL: unknown setting; ignored because ignore_env=*\n");
+        "environment: unknown settings ignored because ignore_env=*: WEBSOCKET_URL (env), "
+        "WEBSOCKET_PROT (env; did you mean WEBSOCKET_PORT?)\n");
+}
+
+TEST_CASE("all unknown names, from the environment and the env file, make ONE error") {
+  Setup setup;
+  setup.env = {"WEBSOCKET_PROT=1", "WEBSOCKET_HOTS=x", "WEBSOCKET_ENV_FILE=/app/.env"};
+  setup.files["/app/.env"] =
+      "APP_NAME=Laravel\nWEBSOCKET_MAX_CLIENT=5\nWEBSOCKET_PROT=2\nWEBSOCKET_FRONTEND_URL=x\n";
+  const LoadResult result = setup.load();
+  CHECK(all_errors(result.errors) ==
+        "environment: unknown settings: WEBSOCKET_PROT (env; did you mean WEBSOCKET_PORT?), "
+        "WEBSOCKET_HOTS (env; did you mean WEBSOCKET_HOST?), WEBSOCKET_MAX_CLIENT (/app/.env:2; "
+        "did you mean WEBSOCKET_MAX_CLIENTS?), WEBSOCKET_FRONTEND_URL (/app/.env:4). Correct a "
+        "typo; names that belong to another program go in ignore_env, e.g. this line in the "
+        "environment or .env file: "
+        "WEBSOCKET_IGNORE_ENV=WEBSOCKET_PROT,WEBSOCKET_HOTS,WEBSOCKET_MAX_CLIENT,"
+        "WEBSOCKET_FRONTEND_URL\n");
+  // The pasted line works, from the env file itself too.
+  setup.files["/app/.env"] +=
+      "WEBSOCKET_IGNORE_ENV=WEBSOCKET_PROT,WEBSOCKET_HOTS,WEBSOCKET_MAX_CLIENT,"
+      "WEBSOCKET_FRONTEND_URL\n";
+  const LoadResult fixed = setup.load();
+  INFO(all_errors(fixed.errors));
+  CHECK(fixed.ok());
+}
+
+TEST_CASE("other packages' names: aliases set the setting, meaningless ones get one warning") {
+  Setup setup;
+  setup.env = {"WEBSOCKET_SSL=true",
+               "WEBSOCKET_SSL_CERT=/tls/cert.pem",
+               "WEBSOCKET_SSL_KEY=/tls/key.pem",
+               "WEBSOCKET_ENABLED=true",
+               "WEBSOCKET_LOG_CHANNEL=stack",
+               "WEBSOCKET_ERROR_LOG=/var/log/ws.log"};
+  const LoadResult result = setup.load();
+  INFO(all_errors(result.errors));
+  REQUIRE(result.ok());
+  CHECK(result.settings.ssl_enabled);
+  CHECK(result.settings.ssl_cert_path == "/tls/cert.pem");
+  CHECK(result.settings.ssl_key_path == "/tls/key.pem");
+  CHECK(result.origin_of("ssl_cert_path").describe() == "env WEBSOCKET_SSL_CERT (alias)");
+  CHECK(result.origin_of("ssl_enabled").describe() == "env WEBSOCKET_SSL (alias)");
+  CHECK(all_errors(result.warnings) ==
+        "environment: ignored, as they belong to other WebSocket packages and mean nothing to "
+        "wsrelay: WEBSOCKET_ENABLED (env), WEBSOCKET_LOG_CHANNEL (env), WEBSOCKET_ERROR_LOG "
+        "(env)\n");
+
+  // The canonical name wins over its alias, whatever the order in the environment.
+  Setup both;
+  both.env = {"WEBSOCKET_SSL_CERT_PATH=/a.pem", "WEBSOCKET_SSL_CERT=/b.pem"};
+  const LoadResult both_result = both.load();
+  CHECK(both_result.settings.ssl_cert_path == "/a.pem");
+  CHECK(both_result.origin_of("ssl_cert_path").describe() == "env WEBSOCKET_SSL_CERT_PATH");
+
+  // An alias's bad value is reported under its own name.
+  Setup bad;
+  bad.env = {"WEBSOCKET_SSL=maybe"};
+  CHECK(all_errors(bad.load().errors).starts_with("env WEBSOCKET_SSL (alias): ssl_enabled: "));
+
+  // ignore_env silences the warning for a name it lists.
+  Setup quiet;
+  quiet.env = {"WEBSOCKET_ENABLED=true", "WEBSOCKET_IGNORE_ENV=WEBSOCKET_ENABLED"};
+  CHECK(quiet.load().warnings.empty());
 }
 
 TEST_CASE("echo mode changes the max_message_size default, and only that") {
@@ -409,13 +476,26 @@ TEST_CASE("cross-field: TLS") {
   Setup emptied;  // set, but empty: nothing to warn about
   emptied.env = {"WEBSOCKET_SSL_CERT_PATH=", "WEBSOCKET_SSL_CHAIN_PATH="};
   CHECK(emptied.load().warnings.empty());
+  // Paths without ssl_enabled: an error saying what to add (the deploy recipe used to fall
+  // into this, serving ws:// to wss:// clients).
+  Setup forgotten;
+  forgotten.env = {"WEBSOCKET_SSL_CERT_PATH=/c.pem", "WEBSOCKET_SSL_KEY_PATH=/k.pem"};
+  CHECK(all_errors(forgotten.load().errors) ==
+        "env WEBSOCKET_SSL_CERT_PATH: ssl_cert_path: is set but ssl_enabled is not: add "
+        "ssl_enabled = true (WEBSOCKET_SSL_ENABLED=true, --ssl-enabled) to serve wss:// and "
+        "https://, or remove the ssl_*_path settings to serve plain ws://\n");
+  Setup chain_only;
+  chain_only.files["/w.conf"] = "ssl_chain_path = /chain.pem\n";
+  chain_only.args = {"--config", "/w.conf"};
+  CHECK(all_errors(chain_only.load().errors).starts_with("/w.conf:1: ssl_chain_path: is set but"));
+  // TLS switched off on purpose keeps the paths, with a warning that names the switch.
   Setup unused;
-  unused.env = {"WEBSOCKET_SSL_CERT_PATH=/c.pem"};
+  unused.env = {"WEBSOCKET_SSL_CERT_PATH=/c.pem", "WEBSOCKET_SSL_ENABLED=false"};
   const LoadResult unused_result = unused.load();
   CHECK(unused_result.ok());
   CHECK(all_errors(unused_result.warnings) ==
-        "env WEBSOCKET_SSL_CERT_PATH: ssl_cert_path: is set but ssl_enabled is false: serving "
-        "plain ws:// and http://\n");
+        "env WEBSOCKET_SSL_CERT_PATH: ssl_cert_path: is set but ssl_enabled is false (env "
+        "WEBSOCKET_SSL_ENABLED): serving plain ws:// and http://\n");
 }
 
 TEST_CASE("cross-field: ping_timeout < ping_interval when both > 0") {

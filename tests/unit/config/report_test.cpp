@@ -111,7 +111,7 @@ TEST_CASE("render_effective: echo mode, no file, warnings listed") {
                     "false: clients are not authenticated\n") != std::string::npos);
 }
 
-TEST_CASE("render_flag_summary: one line per key with flag, placeholder and default") {
+TEST_CASE("render_flag_summary: every flag with its whole meaning, wrapped, never cut") {
   const std::string summary = render_flag_summary();
   for (const KeyInfo& key : all_keys()) {
     CHECK_MESSAGE(summary.find("\n  " + flag_name(key.name) + " ") != std::string::npos, key.name);
@@ -122,5 +122,32 @@ TEST_CASE("render_flag_summary: one line per key with flag, placeholder and defa
   CHECK(summary.find("\n  --debug [BOOL]") != std::string::npos);
   // Secrets have no default to show, and the summary never includes a value from anywhere else.
   CHECK(summary.find("\n  --auth-secret SECRET             HS256 secret shared with the backend "
-                     "that issues tokens.\n") != std::string::npos);
+                     "that issues tokens.") != std::string::npos);
+  // No line is wider than the width, and, joined again, every key's help is there whole.
+  std::string joined;
+  size_t start = 0;
+  while (start < summary.size()) {
+    const size_t end = summary.find('\n', start);
+    const std::string_view line(summary.data() + start, end - start);
+    CHECK_MESSAGE(line.size() <= 100, line);
+    std::string_view content = line;
+    while (!content.empty() && content.front() == ' ') content.remove_prefix(1);
+    joined += std::string(content) + " ";
+    start = end + 1;
+  }
+  std::string squeezed;
+  for (char c : joined) {
+    if (!(c == ' ' && !squeezed.empty() && squeezed.back() == ' ')) squeezed += c;
+  }
+  for (const KeyInfo& key : all_keys()) {
+    CHECK_MESSAGE(squeezed.find(std::string(key.help)) != std::string::npos, key.name);
+  }
+  CHECK(squeezed.find("0.0.0.0 or :: listens on every interface") != std::string::npos);
+}
+
+TEST_CASE("wrap_text: hanging indent, long words kept whole") {
+  CHECK(wrap_text("aa bb cc dd", 2, 0, 5) == "aa bb\n  cc\n  dd");
+  CHECK(wrap_text("averyveryverylongword x", 2, 0, 5) == "averyveryverylongword\n  x");
+  CHECK(wrap_text("  spaced   out  ", 0, 0, 80) == "spaced out");
+  CHECK(wrap_text("", 4, 0, 80) == "");
 }

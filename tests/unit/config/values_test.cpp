@@ -92,15 +92,20 @@ TEST_CASE("byte sizes accept K, M and G suffixes (binary)") {
   CHECK(problem_for("max_pending_output", "18014398509481984K") != "");
 }
 
-TEST_CASE("host must be an IP literal") {
+TEST_CASE("host must be an IP literal or localhost") {
   CHECK(value_of("host", "127.0.0.1") == Value(std::string("127.0.0.1")));
   CHECK(value_of("host", "0.0.0.0") == Value(std::string("0.0.0.0")));
   CHECK(value_of("host", "::") == Value(std::string("::")));
   CHECK(value_of("host", "::1") == Value(std::string("::1")));
   CHECK(value_of("host", " 2001:db8::5 ") == Value(std::string("2001:db8::5")));
-  CHECK(problem_for("host", "localhost") ==
-        "'localhost' is not an IP address; host names are not resolved (allowed: an IPv4 or "
-        "IPv6 address, e.g. 127.0.0.1, 0.0.0.0, ::1, ::)");
+  // localhost (any case) is the IPv4 loopback; every other name is refused.
+  CHECK(value_of("host", "localhost") == Value(std::string("127.0.0.1")));
+  CHECK(value_of("host", " LocalHost ") == Value(std::string("127.0.0.1")));
+  CHECK(problem_for("host", "example.com") ==
+        "'example.com' is not an IP address; host names are not resolved (allowed: an IPv4 or "
+        "IPv6 address, e.g. 127.0.0.1, 0.0.0.0, ::1, ::, or localhost (= 127.0.0.1))");
+  CHECK(problem_for("host", "localhost.localdomain") != "");
+  CHECK(problem_for("host", "ip6-localhost") != "");
   CHECK(problem_for("host", "[::1]") == "'[::1]': write IPv6 addresses without brackets here");
   CHECK(problem_for("host", "256.0.0.1") != "");
   CHECK(problem_for("host", "1.2.3") != "");

@@ -125,7 +125,7 @@ TEST_CASE("publish args: usage errors") {
   CHECK(parse({"--signal", "a", "--data", "{bad"}).error.find("--data is not valid JSON") != std::string::npos);
 }
 
-TEST_CASE("publish url: host, port, IPv6, base path; https and junk refused") {
+TEST_CASE("publish url: host, port, IPv6, base path, https; junk refused") {
   HttpUrl url;
   std::string error;
   REQUIRE(parse_http_url("http://127.0.0.1:8080", url, error));
@@ -141,15 +141,44 @@ TEST_CASE("publish url: host, port, IPv6, base path; https and junk refused") {
   CHECK(url.host == "::1");
   CHECK(url.port == 9000);
   CHECK(url.host_header == "[::1]:9000");
-  for (std::string_view bad : {"https://example.com", "ftp://x", "example.com:80", "http://", "http://:80",
-                               "http://h:0", "http://h:70000", "http://h:", "http://h:8x", "http://[::1",
-                               "http://u@h/", "http://h/?q=1"}) {
+  for (std::string_view bad : {"https://", "ftp://x", "example.com:80", "http://", "http://:80",
+                               "http://h:0", "http://h:70000", "http://h:", "http://h:8x",
+                               "http://[::1", "http://u@h/", "http://h/?q=1"}) {
     error.clear();
     CHECK_MESSAGE(!parse_http_url(bad, url, error), std::string(bad));
     CHECK(!error.empty());
   }
-  CHECK_FALSE(parse_http_url("https://x", url, error));
-  CHECK(error.find("https is not supported") != std::string::npos);
+  CHECK(error ==
+        "publish_url http://h/?q=1 must be http(s)://host[:port][/path], without user, query or "
+        "fragment");
+  CHECK_FALSE(url.tls);
+  REQUIRE(parse_http_url("HTTPS://relay.example.com/base", url, error));
+  CHECK(url.tls);
+  CHECK(url.host == "relay.example.com");
+  CHECK(url.port == 443);
+  CHECK(url.base_path == "/base");
+  REQUIRE(parse_http_url("https://[::1]:8443", url, error));
+  CHECK(url.tls);
+  CHECK(url.port == 8443);
+  CHECK(url.host_header == "[::1]:8443");
+  CHECK_FALSE(parse_http_url("ftp://x", url, error));
+  CHECK(error == "publish_url ftp://x is not an http:// or https:// URL");
+}
+
+TEST_CASE("publish args: --cacert and --insecure") {
+  PublishSettings settings;
+  PublishCommand command;
+  std::string error;
+  REQUIRE(parse_publish_args({"--rooms", "--cacert", "/ca.pem", "--insecure"}, settings, command,
+                             error));
+  CHECK(settings.ca_file == "/ca.pem");
+  CHECK(settings.insecure);
+  PublishSettings defaults;
+  REQUIRE(parse_publish_args({"--rooms", "--cacert=/x.pem"}, defaults, command, error));
+  CHECK(defaults.ca_file == "/x.pem");
+  CHECK_FALSE(defaults.insecure);
+  CHECK_FALSE(parse_publish_args({"--rooms", "--cacert"}, defaults, command, error));
+  CHECK(error == "--cacert needs a value");
 }
 
 TEST_CASE("publish request: the bytes on the wire") {
