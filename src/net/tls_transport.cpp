@@ -88,7 +88,11 @@ TlsTransport* TlsTransport::create_client(SSL_CTX* context, int fd, const std::s
     return nullptr;
   }
   SSL_set_connect_state(ssl);
-  return new TlsTransport(ssl);
+  auto* transport = new TlsTransport(ssl);
+  // A client speaks first (its ClientHello): there is nothing of the server's to sniff, and
+  // waiting for it would deadlock the handshake.
+  transport->first_bytes_seen_ = true;
+  return transport;
 }
 
 TlsTransport::~TlsTransport() {
