@@ -124,6 +124,7 @@ LoadResult resolve_settings(const std::vector<std::string>& args,
     }
   }
 
+  apply_assignments(result, env.fallbacks);  // PUSHER_*/REVERB_*: below every other source
   apply_assignments(result, file.assignments);
   apply_assignments(result, env.assignments);
   apply_assignments(result, flags.assignments);

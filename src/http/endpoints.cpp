@@ -45,6 +45,10 @@ Snapshot Endpoints::snapshot() const {
 }
 
 void Endpoints::handle(const ws::HttpRequest& request, std::string_view body, server::HttpResponse& response) {
+  if (pusher_api_ != nullptr && request.path().starts_with("/apps/")) {
+    pusher_api_->handle(request, body, response);
+    return;
+  }
   router_.handle(request, body, response);
 }
 

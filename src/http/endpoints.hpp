@@ -60,6 +60,9 @@ class Endpoints final : public server::HttpService {
 
   void handle(const ws::HttpRequest& request, std::string_view body, server::HttpResponse& response) override;
 
+  // Serves /apps/... (the Pusher REST API, pusher_api.hpp) with `api`; null turns it off.
+  void set_pusher_api(server::HttpService* api) { pusher_api_ = api; }
+
   // What /stats and /metrics report now.
   Snapshot snapshot() const;
 
@@ -72,6 +75,7 @@ class Endpoints final : public server::HttpService {
   std::unique_ptr<BackendApi> api_;
   std::vector<StaticFile> files_;
   Router router_;
+  server::HttpService* pusher_api_ = nullptr;
 };
 
 }  // namespace wsrelay::http

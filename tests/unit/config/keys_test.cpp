@@ -138,6 +138,10 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"publish_url", "http://example.com"},
                                                            {"redis_url", "redis://r:6379"},
                                                            {"node_id", "n1"},
+                                                           {"pusher_app_id", "12345"},
+                                                           {"pusher_app_key", "appkey"},
+                                                           {"pusher_app_secret", "appsecret"},
+                                                           {"pusher_client_events", "false"},
                                                            {"ignore_env", "WEBSOCKET_URL"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);
