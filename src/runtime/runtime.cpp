@@ -226,6 +226,15 @@ Runtime::Runtime(const config::Settings& settings, config::Mode mode, bool broad
     p.router = std::make_unique<app::FrontEndRouter>(*p.protocol, p.pusher.get());
     p.forward.target = p.router.get();
     p.relay = std::make_unique<http::JsonRelay>(*p.protocol);
+    if (p.pusher) {
+      p.relay->set_extra_stats([&p](app::StatsSnapshot& stats) {
+        const app::pusher::PusherStats& s = p.pusher->stats();
+        stats.pusher = {{"api_events", s.api_events},       {"client_events", s.client_events},
+                        {"connections", s.connections},     {"connections_total", s.connections_total},
+                        {"errors", s.errors},               {"subscription_errors", s.subscription_errors},
+                        {"subscriptions", s.subscriptions}};
+      });
+    }
   }
   p.server->set_observer(&p);
 }

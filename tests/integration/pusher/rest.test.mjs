@@ -166,3 +166,17 @@ test('the JSON backend API publish reaches Pusher subscribers of the room', asyn
     await api.stop();
   }
 });
+
+test('/stats and /metrics report the Pusher front end\'s counters', async () => {
+  const a = await subscriber('stats-room');
+  await rest(server).trigger('stats-room', 'e', '1');
+  await a.event('e');
+  const stats = await (await fetch(`http://127.0.0.1:${server.port}/stats`)).json();
+  assert.ok(stats.pusher.connections >= 1);
+  assert.ok(stats.pusher.subscriptions >= 1);
+  assert.ok(stats.pusher.api_events >= 1);
+  const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  assert.match(metrics, /^wsrelay_pusher_connections [1-9]\d*$/m);
+  assert.match(metrics, /^wsrelay_pusher_total\{counter="subscriptions"\} [1-9]\d*$/m);
+  await a.close();
+});
