@@ -50,24 +50,33 @@ namespace pusher_check {
 using json_check::FakeHost;
 using json_check::FakePeer;
 
+// The member `key` of `object`, or nullptr (a loop: RapidJSON's iterator comparisons are
+// ambiguous for clang in C++20).
+inline const rapidjson::Value* member(const rapidjson::Value& object, std::string_view key) {
+  for (const auto& m : object.GetObject()) {
+    if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == key) return &m.value;
+  }
+  return nullptr;
+}
+
 inline std::string check_pusher_message(const std::string& payload) {
   rapidjson::Document d;
   d.Parse(payload.data(), payload.size());
   if (d.HasParseError() || !d.IsObject()) return "not a JSON object: " + payload;
-  auto event = d.FindMember("event");
-  if (event == d.MemberEnd() || !event->value.IsString()) return "no string event: " + payload;
+  const rapidjson::Value* event = member(d, "event");
+  if (event == nullptr || !event->IsString()) return "no string event: " + payload;
   for (const char* key : {"channel", "user_id"}) {
-    auto it = d.FindMember(key);
-    if (it != d.MemberEnd() && !it->value.IsString()) return std::string(key) + " not a string: " + payload;
+    const rapidjson::Value* value = member(d, key);
+    if (value != nullptr && !value->IsString()) return std::string(key) + " not a string: " + payload;
   }
-  auto data = d.FindMember("data");
-  if (std::string_view(event->value.GetString()) == "pusher:error") {
-    if (data == d.MemberEnd() || !data->value.IsObject()) return "pusher:error without object data: " + payload;
-    auto code = data->value.FindMember("code");
-    auto message = data->value.FindMember("message");
-    if (code == data->value.MemberEnd() || !(code->value.IsNull() || code->value.IsInt())) return "bad code: " + payload;
-    if (message == data->value.MemberEnd() || !message->value.IsString()) return "bad message: " + payload;
-  } else if (data != d.MemberEnd() && !data->value.IsString()) {
+  const rapidjson::Value* data = member(d, "data");
+  if (std::string_view(event->GetString()) == "pusher:error") {
+    if (data == nullptr || !data->IsObject()) return "pusher:error without object data: " + payload;
+    const rapidjson::Value* code = member(*data, "code");
+    const rapidjson::Value* message = member(*data, "message");
+    if (code == nullptr || !(code->IsNull() || code->IsInt())) return "bad code: " + payload;
+    if (message == nullptr || !message->IsString()) return "bad message: " + payload;
+  } else if (data != nullptr && !data->IsString()) {
     return "data not a string: " + payload;
   }
   return {};
@@ -77,9 +86,9 @@ inline std::string check_json_message(const std::string& payload) {
   rapidjson::Document d;
   d.Parse(payload.data(), payload.size());
   if (d.HasParseError() || !d.IsObject()) return "JSON client got a non-object: " + payload;
-  auto event = d.FindMember("event");
-  auto timestamp = d.FindMember("timestamp");
-  if (event == d.MemberEnd() || !event->value.IsString() || timestamp == d.MemberEnd() || !timestamp->value.IsString()) {
+  const rapidjson::Value* event = member(d, "event");
+  const rapidjson::Value* timestamp = member(d, "timestamp");
+  if (event == nullptr || !event->IsString() || timestamp == nullptr || !timestamp->IsString()) {
     return "JSON client got a non-JSON-protocol message: " + payload;
   }
   return {};
