@@ -32,6 +32,11 @@ struct SignalTopic;
 // Fills the span with cryptographically secure random bytes.
 using RandomSource = std::function<void(std::span<uint8_t>)>;
 
+// Client::front_end values. The JSON protocol is 0 so that a zero-initialised client is JSON.
+constexpr uint8_t kJsonFrontEnd = 0;
+constexpr uint8_t kPusherFrontEnd = 1;
+constexpr size_t kFrontEndCount = 2;
+
 constexpr size_t kClientIdBytes = 16;
 constexpr size_t kClientIdLength = 2 * kClientIdBytes;  // hex digits
 
@@ -72,6 +77,9 @@ struct Client {
   // the front end refuses its requests, and broadcasts and direct messages pass it by.
   bool awaiting_auth = false;
   int64_t auth_deadline_ms = 0;  // Host::monotonic_ms() after which it is closed, while awaiting
+  // Which wire front end speaks to it (kJsonFrontEnd, kPusherFrontEnd): the dispatcher hands a
+  // room event to each member in its own front end's format (dispatcher.hpp).
+  uint8_t front_end = 0;
 };
 
 }  // namespace wsrelay::app

@@ -8,20 +8,35 @@
 
 namespace wsrelay::app {
 
-// One payload on its way to many clients: prepared on the first recipient, then shared.
+// One message on its way to many clients: prepared on the first recipient of each front end,
+// then shared. Built either from one front end's text payload (only that front end's clients
+// receive it) or from a RoomEvent (each front end encodes it for its own clients).
 class Dispatcher::Fanout {
  public:
-  Fanout(Dispatcher& dispatcher, std::string_view payload)
-      : dispatcher_(dispatcher), payload_(payload) {}
+  Fanout(Dispatcher& dispatcher, std::string_view payload, uint8_t tag)
+      : dispatcher_(dispatcher), payload_(payload), tag_(tag) {}
+  Fanout(Dispatcher& dispatcher, const RoomEvent& event) : dispatcher_(dispatcher), event_(&event) {}
 
   void deliver(Client& client) {
     if (client.peer->is_closing()) return;  // the server would drop it anyway; do not count it
-    if (!prepared_) prepared_ = dispatcher_.host_.prepare(PayloadKind::kText, payload_);
-    client.peer->send_prepared(*prepared_);
+    const uint8_t tag = client.front_end;
+    if (tag >= kFrontEndCount) return;
+    std::optional<PreparedMessage>& prepared = prepared_[tag];
+    if (!prepared) {
+      if (event_ == nullptr) {
+        if (tag != tag_) return;
+        prepared = dispatcher_.host_.prepare(PayloadKind::kText, payload_);
+      } else {
+        FrontEnd* front_end = dispatcher_.front_ends_[tag];
+        if (front_end == nullptr) return;
+        prepared = dispatcher_.host_.prepare(PayloadKind::kText, front_end->encode(*event_));
+      }
+    }
+    client.peer->send_prepared(*prepared);
     client.counters.messages_out += 1;
-    client.counters.bytes_out += payload_.size();
+    client.counters.bytes_out += prepared->payload_size;
     dispatcher_.traffic_.messages_out += 1;
-    dispatcher_.traffic_.bytes_out += payload_.size();
+    dispatcher_.traffic_.bytes_out += prepared->payload_size;
     ++recipients_;
   }
   size_t recipients() const { return recipients_; }
@@ -29,7 +44,9 @@ class Dispatcher::Fanout {
  private:
   Dispatcher& dispatcher_;
   std::string_view payload_;
-  std::optional<PreparedMessage> prepared_;
+  uint8_t tag_ = kJsonFrontEnd;
+  const RoomEvent* event_ = nullptr;
+  std::array<std::optional<PreparedMessage>, kFrontEndCount> prepared_;
   size_t recipients_ = 0;
 };
 
@@ -68,6 +85,7 @@ void Dispatcher::disconnect(Client& client) {
   for (Room* room : rooms) {
     rooms_.remove_member(client, *room);
     if (observer_ != nullptr) observer_->on_left(client, *room, LeaveCause::kDisconnect);
+    if (second_observer_ != nullptr) second_observer_->on_left(client, *room, LeaveCause::kDisconnect);
     rooms_.remove_if_unused(*room);
   }
   signals_.unlisten_all(client);
@@ -107,6 +125,7 @@ Status Dispatcher::join(Client& client, std::string_view room_name) {
   Room* room = nullptr;
   Status status = rooms_.join(client, room_name, &room);
   if (status == Status::kOk && observer_ != nullptr) observer_->on_joined(client, *room);
+  if (status == Status::kOk && second_observer_ != nullptr) second_observer_->on_joined(client, *room);
   return status;
 }
 
@@ -115,6 +134,7 @@ Status Dispatcher::leave(Client& client, std::string_view room_name) {
   if (Status status = member_room(client, room_name, &room); status != Status::kOk) return status;
   rooms_.remove_member(client, *room);
   if (observer_ != nullptr) observer_->on_left(client, *room, LeaveCause::kRequest);
+  if (second_observer_ != nullptr) second_observer_->on_left(client, *room, LeaveCause::kRequest);
   rooms_.remove_if_unused(*room);
   return Status::kOk;
 }
@@ -154,16 +174,17 @@ size_t Dispatcher::send(Client& to, std::string_view payload) {
   return 1;
 }
 
-size_t Dispatcher::send_to_room(const Room& room, std::string_view payload, const Client* except) {
-  Fanout fanout(*this, payload);
+size_t Dispatcher::send_to_room(const Room& room, std::string_view payload, const Client* except,
+                                uint8_t tag) {
+  Fanout fanout(*this, payload, tag);
   for (Client* member : room.members()) {
     if (member != except) fanout.deliver(*member);
   }
   return fanout.recipients();
 }
 
-size_t Dispatcher::broadcast(std::string_view payload, const Client* except) {
-  Fanout fanout(*this, payload);
+size_t Dispatcher::broadcast(std::string_view payload, const Client* except, uint8_t tag) {
+  Fanout fanout(*this, payload, tag);
   for (const auto& [id, client] : clients_) {
     if (client.get() != except && !client->awaiting_auth) fanout.deliver(*client);
   }
@@ -171,14 +192,22 @@ size_t Dispatcher::broadcast(std::string_view payload, const Client* except) {
 }
 
 size_t Dispatcher::send_signal(std::string_view name, const Room* within, std::string_view payload,
-                               const Client* except) {
+                               const Client* except, uint8_t tag) {
   const SignalTopic* topic = signals_.find(name);
   if (topic == nullptr) return 0;
-  Fanout fanout(*this, payload);
+  Fanout fanout(*this, payload, tag);
   for (Client* listener : topic->listeners) {
     if (listener == except) continue;
     if (within != nullptr && !within->contains(*listener)) continue;
     fanout.deliver(*listener);
+  }
+  return fanout.recipients();
+}
+
+size_t Dispatcher::publish(const RoomEvent& event, const Client* except) {
+  Fanout fanout(*this, event);
+  for (Client* member : event.room.members()) {
+    if (member != except) fanout.deliver(*member);
   }
   return fanout.recipients();
 }

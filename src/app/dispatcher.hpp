@@ -9,17 +9,27 @@
 // bytes with Peer::send_prepared. Closing peers are skipped. Every "send to many" operation
 // takes an `except` client, so "everyone in the room but the sender" is one call.
 //
+// Several front ends share one room namespace (a Pusher channel `orders` is the JSON room
+// `orders`). A room message is therefore handed over in no wire format (RoomEvent) and each
+// registered FrontEnd encodes it for its own clients: publish() prepares each format ONCE per
+// message, lazily, only when the room has a member of that front end. The text-payload calls
+// (send, send_to_room, broadcast, send_signal) carry one front end's format and reach only that
+// front end's clients (JSON by default).
+//
 // Membership changes, whatever caused them (a request, a disconnect, an embedding program),
 // are reported to the DispatcherObserver while the room still exists, so the front end can
 // announce them in its format. Peer calls never re-enter the dispatcher (peer.hpp), so the
 // observer may send from inside the callback.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include <rapidjson/document.h>
 
 #include "app/client.hpp"
 #include "app/options.hpp"
@@ -49,6 +59,30 @@ class DispatcherObserver {
   ~DispatcherObserver() = default;
 };
 
+// A room message in no wire format. Exactly one of `message` (a JSON value, from the JSON
+// protocol or /api/publish) and `text` (a string, from a Pusher trigger or client event) is the
+// payload; each FrontEnd maps it to its own shape (docs/pusher.md, "Mapping").
+struct RoomEvent {
+  const Room& room;
+  std::string_view event;                    // Pusher event name; "" for a JSON room_message
+  const rapidjson::Value* message = nullptr;  // a JSON value, or nullptr when `text` is the data
+  std::string_view text;                     // the data as a string (when message == nullptr)
+  std::string_view sender;                   // client id / socket id / "server"
+  uint64_t seq = 0;
+  int64_t timestamp_ms = 0;
+  const Client* origin = nullptr;  // the connection that sent it (nullptr: the backend)
+};
+
+// One wire format's encoder for room events, registered with Dispatcher::set_front_end.
+class FrontEnd {
+ public:
+  // The event as one text message in this format; the view is valid until the next call.
+  virtual std::string_view encode(const RoomEvent& event) = 0;
+
+ protected:
+  ~FrontEnd() = default;
+};
+
 class Dispatcher {
  public:
   Dispatcher(Host& host, AppOptions options, RandomSource random);
@@ -58,6 +92,10 @@ class Dispatcher {
   const AppOptions& options() const { return options_; }
   Host& host() { return host_; }
   void set_observer(DispatcherObserver* observer) { observer_ = observer; }
+  // A second observer (the Pusher front end beside the JSON one), told after the first.
+  void set_second_observer(DispatcherObserver* observer) { second_observer_ = observer; }
+  // The encoder of clients whose Client::front_end is `tag` (< kFrontEndCount).
+  void set_front_end(uint8_t tag, FrontEnd* front_end) { front_ends_[tag] = front_end; }
   void set_room_authorizer(RoomAuthorizer authorizer) { rooms_.set_authorizer(std::move(authorizer)); }
 
   // ---- connections ------------------------------------------------------------------------
@@ -108,11 +146,16 @@ class Dispatcher {
   // authentication is in no room and listens to nothing, and broadcast passes it by: it gets
   // only what is sent to it by send().
   size_t send(Client& to, std::string_view payload);
-  size_t send_to_room(const Room& room, std::string_view payload, const Client* except);
-  size_t broadcast(std::string_view payload, const Client* except);
+  // To the members (clients, listeners) of front end `tag` only: the payload is in its format.
+  size_t send_to_room(const Room& room, std::string_view payload, const Client* except,
+                      uint8_t tag = kJsonFrontEnd);
+  size_t broadcast(std::string_view payload, const Client* except, uint8_t tag = kJsonFrontEnd);
   // To every listener of `name`; only those in `within` when it is not null.
   size_t send_signal(std::string_view name, const Room* within, std::string_view payload,
-                     const Client* except);
+                     const Client* except, uint8_t tag = kJsonFrontEnd);
+  // To every member of event.room but `except`, each in its front end's format (members of a
+  // front end with no encoder registered are passed by).
+  size_t publish(const RoomEvent& event, const Client* except);
 
   // ---- counters ---------------------------------------------------------------------------
   const TrafficCounters& traffic() const { return traffic_; }
@@ -126,6 +169,8 @@ class Dispatcher {
   AppOptions options_;
   RandomSource random_;
   DispatcherObserver* observer_ = nullptr;
+  DispatcherObserver* second_observer_ = nullptr;
+  std::array<FrontEnd*, kFrontEndCount> front_ends_{};
   std::unordered_map<std::string_view, std::unique_ptr<Client>> clients_;  // key views Client::id
   RoomRegistry rooms_;
   SignalIndex signals_;

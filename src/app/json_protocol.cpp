@@ -56,8 +56,10 @@ JsonProtocol::JsonProtocol(Host& host, AppOptions options, RandomSource random)
     : host_(host),
       dispatcher_(host, std::move(options), std::move(random)),
       authenticator_(dispatcher_.options().auth),
-      parser_(dispatcher_.options().max_json_size, dispatcher_.options().max_json_depth) {
+      parser_(dispatcher_.options().max_json_size, dispatcher_.options().max_json_depth),
+      data_parser_(dispatcher_.options().max_json_size, dispatcher_.options().max_json_depth) {
   dispatcher_.set_observer(this);
+  dispatcher_.set_front_end(kJsonFrontEnd, this);
   // Private rooms need a token's consent; without auth nobody has one, so they refuse everyone.
   dispatcher_.set_room_authorizer(&Authenticator::may_join);
   if (authenticator_.enabled()) host_.set_tick_listener(this);
@@ -284,9 +286,8 @@ JsonProtocol::Outcome JsonProtocol::handle_room_message(const Request& request) 
     return failure(status, room_name);
   }
   uint64_t seq = room->next_sequence();
-  size_t recipients = dispatcher_.send_to_room(
-      *room, json_events::room_message(writer_, *room, *message, request.client.id, seq, now()),
-      &request.client);
+  RoomEvent event{*room, {}, message, {}, request.client.id, seq, now(), &request.client};
+  size_t recipients = dispatcher_.publish(event, &request.client);
   activity::room_message(request.client, *room, logged_request(), recipients);
   if (begin_ack(request)) {
     writer_.field("room", room->name());
@@ -396,10 +397,13 @@ JsonProtocol::Outcome JsonProtocol::handle_ping(const Request& request) {
 
 void JsonProtocol::on_joined(Client& client, Room& room) {
   activity::joined(client, room);
-  writer_.begin("room_joined");
-  write_room_summary(room, true);
-  writer_.timestamp(now());
-  dispatcher_.send(client, writer_.finish());
+  // Another front end's client gets its own answer; its room's JSON members still hear of it.
+  if (client.front_end == kJsonFrontEnd) {
+    writer_.begin("room_joined");
+    write_room_summary(room, true);
+    writer_.timestamp(now());
+    dispatcher_.send(client, writer_.finish());
+  }
 
   writer_.begin("user_joined");
   writer_.field("client_id", client.id);
@@ -417,7 +421,7 @@ void JsonProtocol::on_joined(Client& client, Room& room) {
 
 void JsonProtocol::on_left(Client& client, Room& room, LeaveCause cause) {
   activity::left(client, room, cause);
-  if (cause == LeaveCause::kRequest) {
+  if (cause == LeaveCause::kRequest && client.front_end == kJsonFrontEnd) {
     writer_.begin("room_left");
     write_room_summary(room, false);
     writer_.timestamp(now());
@@ -431,6 +435,33 @@ void JsonProtocol::on_left(Client& client, Room& room, LeaveCause cause) {
   writer_.field("reason", cause == LeaveCause::kRequest ? "left" : "disconnected");
   writer_.timestamp(now());
   dispatcher_.send_to_room(room, writer_.finish(), &client);
+}
+
+// ---- room events from any front end (FrontEnd) -----------------------------------------------
+
+// room_message {room, message, from, seq, timestamp, name?}. A Pusher event's string data that
+// holds a JSON object or array (what every Pusher server SDK sends) arrives as that value; any
+// other string arrives as a string. `name` is the Pusher event name, when there is one.
+std::string_view JsonProtocol::encode(const RoomEvent& event) {
+  EventWriter& w = room_event_writer_;
+  w.begin("room_message");
+  w.field("room", event.room.name());
+  if (event.message != nullptr) {
+    w.field("message", *event.message);
+  } else {
+    const bool structured = !event.text.empty() && (event.text.front() == '{' || event.text.front() == '[') &&
+                            data_parser_.parse(event.text) == JsonProblem::kNone;
+    if (structured) {
+      w.field("message", data_parser_.root());
+    } else {
+      w.field("message", event.text);
+    }
+  }
+  w.field("from", event.sender);
+  w.field("seq", event.seq);
+  if (!event.event.empty()) w.field("name", event.event);
+  w.timestamp(event.timestamp_ms);
+  return w.finish();
 }
 
 // ---- reading fields ---------------------------------------------------------------------------

@@ -61,7 +61,10 @@ struct CustomEvent {
 };
 using EventHandler = std::function<void(CustomEvent&)>;
 
-class JsonProtocol final : public Application, private DispatcherObserver, private TickListener {
+class JsonProtocol final : public Application,
+                           private DispatcherObserver,
+                           private TickListener,
+                           private FrontEnd {
  public:
   static constexpr std::string_view kWelcomeMessage = "Welcome to wsrelay";
   static constexpr size_t kMaxIdLength = 128;  // bytes of a string `id`
@@ -125,6 +128,9 @@ class JsonProtocol final : public Application, private DispatcherObserver, priva
   void on_joined(Client& client, Room& room) override;
   void on_left(Client& client, Room& room, LeaveCause cause) override;
 
+  // FrontEnd: a room event as a JSON room_message (docs/pusher.md, "Mapping").
+  std::string_view encode(const RoomEvent& event) override;
+
   // TickListener: close the clients whose auth_timeout has passed.
   void on_tick(int64_t now_ms) override;
 
@@ -176,6 +182,8 @@ class JsonProtocol final : public Application, private DispatcherObserver, priva
   Authenticator authenticator_;
   JsonParser parser_;
   EventWriter writer_;
+  EventWriter room_event_writer_;  // encode() may run while writer_ holds an unsent answer
+  JsonParser data_parser_;         // a Pusher event's `data` string, when it holds JSON
   std::array<uint64_t, kBuiltinCount> builtin_counts_{};
   std::map<std::string, CustomEntry, std::less<>> custom_events_;
   std::map<std::string, uint64_t, std::less<>> error_counts_;

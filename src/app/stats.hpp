@@ -44,6 +44,10 @@ struct StatsSnapshot {
   // Connections the application closed itself, by cause (close_reasons.hpp: invalid_auth,
   // auth_timeout, rate_limited; every cause listed, 0 when it never happened).
   std::vector<NamedCount> closes;
+  // The Pusher front end's counters (app/pusher/protocol.hpp PusherStats: connections,
+  // connections_total, subscriptions, subscription_errors, client_events, api_events, errors);
+  // empty when the Pusher protocol is off.
+  std::vector<NamedCount> pusher;
 };
 
 }  // namespace wsrelay::app

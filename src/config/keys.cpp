@@ -56,6 +56,7 @@ constexpr std::string_view kAccess = "Access control";
 constexpr std::string_view kRooms = "Rooms and messages";
 constexpr std::string_view kRate = "Rate limiting";
 constexpr std::string_view kBackend = "Backend API and web";
+constexpr std::string_view kPusher = "Pusher protocol";
 constexpr std::string_view kPusherWebhooks = "Pusher webhooks";
 constexpr std::string_view kCluster = "Cluster (Redis)";
 constexpr std::string_view kConfiguration = "Configuration";
@@ -210,6 +211,40 @@ constexpr std::array kKeys = {
             "Server URL that `wsrelay publish` calls.",
             "follows host, port and ssl_enabled unless set", field<&S::publish_url>},
 
+    KeyInfo{"pusher_app_id", Kind::kNodeId, 0, 0, kPusher,
+            "Pusher app id (the /apps/{app_id}/ of the REST API). With pusher_app_key and "
+            "pusher_app_secret it turns the Pusher protocol on. Falls back to PUSHER_APP_ID, then "
+            "REVERB_APP_ID, from the environment.",
+            "", field<&S::pusher_app_id>},
+    KeyInfo{"pusher_app_key", Kind::kNodeId, 0, 0, kPusher,
+            "Pusher app key: clients connect to /app/{key}. Falls back to PUSHER_APP_KEY, then "
+            "REVERB_APP_KEY.",
+            "", field<&S::pusher_app_key>},
+    KeyInfo{"pusher_app_secret", Kind::kSecret, 0, 0, kPusher,
+            "Pusher app secret: signs channel authorizations and REST requests. Falls back to "
+            "PUSHER_APP_SECRET, then REVERB_APP_SECRET. Never printed.",
+            "", field<&S::pusher_app_secret>},
+    KeyInfo{"pusher_activity_timeout", Kind::kSeconds, 1, 3600, kPusher,
+            "Seconds of silence after which a Pusher client is pinged (pusher:ping); no answer "
+            "within 30 s closes it with 4201. Also told to clients as activity_timeout.",
+            "", field<&S::pusher_activity_timeout>},
+    KeyInfo{"pusher_max_connections", Kind::kCount, 0, 10 * kMillion, kPusher,
+            "Pusher connections open at once; more are refused with 4100 (over capacity). 0 = "
+            "only max_clients applies.",
+            "", field<&S::pusher_max_connections>},
+    KeyInfo{"pusher_max_presence_members", Kind::kCount, 0, 100000, kPusher,
+            "Users one presence channel may hold; more get pusher:subscription_error. 0 = "
+            "unlimited.",
+            "", field<&S::pusher_max_presence_members>},
+    KeyInfo{"pusher_max_user_info", Kind::kBytes, 0, 1024 * 1024, kPusher,
+            "Largest presence user_info, in bytes of JSON.", "", field<&S::pusher_max_user_info>},
+    KeyInfo{"pusher_client_events", Kind::kBool, 0, 0, kPusher,
+            "Relay client-* events on private and presence channels (whisper).", "",
+            field<&S::pusher_client_events>},
+    KeyInfo{"pusher_client_event_rate", Kind::kCount, 0, 10000, kPusher,
+            "client-* events one connection may send a second; more get pusher:error 4301. 0 = "
+            "unlimited.",
+            "", field<&S::pusher_client_event_rate>},
     KeyInfo{"pusher_webhook_url", Kind::kOptionalHttpUrl, 0, 0, kPusherWebhooks,
             "Where Pusher webhooks are POSTed (channel_occupied, member_added, ...), signed with "
             "pusher_app_key/pusher_app_secret. Empty = no webhooks. A host name is resolved once "

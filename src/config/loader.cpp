@@ -224,7 +224,10 @@ LoadResult resolve_settings(const std::vector<std::string>& args,
   result.warnings.insert(result.warnings.end(), env_file.warnings.begin(), env_file.warnings.end());
 
   // The env file ranks with the environment, just below it: applied first, then overwritten
-  // by whatever the real environment sets for the same setting.
+  // by whatever the real environment sets for the same setting. PUSHER_*/REVERB_* (a Laravel
+  // app's own credentials) rank below every other source, the real environment's over the file's.
+  apply_assignments(result, env_file.scan.fallbacks);
+  apply_assignments(result, env.fallbacks);
   apply_assignments(result, file.assignments);
   apply_assignments(result, env_file.scan.assignments);
   apply_assignments(result, env.assignments);

@@ -155,6 +155,7 @@ std::string render_effective(const LoadResult& result) {
     std::string line(key.name);
     line += ' ';  // a key name of 21 or more characters still gets its space before '='
     pad_to(line, 21);
+    if (line.back() != ' ') line += ' ';  // a key longer than the column still reads "key = v"
     line += "= " + escape_controls(shown);
     pad_to(line, 48);
     line += "  # " + escape_controls(result.origins.at(key_index(key)).describe());

@@ -96,6 +96,17 @@ struct Settings {
   std::string web_root;  // "" = automatic
   std::string publish_url = "http://127.0.0.1:8080";
 
+  // Pusher protocol (on when app key and secret are set; PUSHER_*/REVERB_* are fallbacks)
+  std::string pusher_app_id;
+  std::string pusher_app_key;
+  std::string pusher_app_secret;
+  std::chrono::seconds pusher_activity_timeout{120};
+  size_t pusher_max_connections = 0;
+  size_t pusher_max_presence_members = 100;
+  size_t pusher_max_user_info = 1024;
+  bool pusher_client_events = true;
+  size_t pusher_client_event_rate = 10;
+
   // Cluster (Redis); see docs/cluster.md
   std::string redis_url;  // "" = a single node
   std::string node_id;    // "" = host name + '-' + pid

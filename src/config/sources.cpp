@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -203,6 +204,36 @@ FlagParse parse_flags(const std::vector<std::string>& args,
   return result;
 }
 
+// A Laravel app's own Pusher (or Reverb) credentials, read as fallbacks of the pusher_app_*
+// keys. PUSHER_* wins over REVERB_* (an app that has both broadcasts with the pusher driver).
+static void scan_pusher_fallbacks(std::span<const std::string> environment,
+                                  std::span<const std::string> locations, EnvScan& result) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kNames = {{
+      {"APP_ID", "pusher_app_id"}, {"APP_KEY", "pusher_app_key"}, {"APP_SECRET", "pusher_app_secret"}}};
+  for (const auto& [suffix, key] : kNames) {
+    for (std::string_view prefix : {std::string_view("PUSHER_"), std::string_view("REVERB_")}) {
+      const std::string name = std::string(prefix) + std::string(suffix);
+      const std::string* found = nullptr;
+      size_t found_at = 0;
+      for (size_t index = 0; index < environment.size(); ++index) {
+        const std::string& entry = environment[index];
+        if (entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 && entry[name.size()] == '=') {
+          found = &entry;
+          found_at = index;
+          break;  // the first wins, as with getenv()
+        }
+      }
+      if (found == nullptr || found->size() == name.size() + 1) continue;  // absent or empty
+      // A .env line names its file and line, as the WEBSOCKET_* entries do.
+      Origin origin = found_at < locations.size() && !locations[found_at].empty()
+                          ? Origin{Origin::Kind::kEnvFile, locations[found_at] + " " + name}
+                          : Origin{Origin::Kind::kEnv, name};
+      result.fallbacks.push_back({std::string(key), found->substr(name.size() + 1), std::move(origin)});
+      break;
+    }
+  }
+}
+
 EnvScan scan_environment(std::span<const std::string> environment) {
   return scan_environment(environment, {});
 }
@@ -210,6 +241,7 @@ EnvScan scan_environment(std::span<const std::string> environment) {
 EnvScan scan_environment(std::span<const std::string> environment,
                          std::span<const std::string> locations) {
   EnvScan result;
+  scan_pusher_fallbacks(environment, locations, result);
   std::vector<Assignment> aliased;  // applied before the canonical names, which thus win
   std::vector<std::string_view> seen;
   for (size_t index = 0; index < environment.size(); ++index) {

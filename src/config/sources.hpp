@@ -84,6 +84,9 @@ struct EnvScan {
   std::vector<Assignment> unknown;        // other WEBSOCKET_* variables (key = the full name)
   std::vector<Assignment> foreign;        // other packages' names (env_names.hpp), full name
   std::optional<Assignment> config_path;  // WEBSOCKET_CONFIG
+  // PUSHER_APP_ID/KEY/SECRET (else REVERB_APP_*) for the pusher_app_* keys: applied below every
+  // other source, so any WEBSOCKET_*, config file or flag value wins over them.
+  std::vector<Assignment> fallbacks;
 };
 // Pick the WEBSOCKET_* variables out of "NAME=value" strings (an environ copy). When a name
 // appears twice the first wins, as with getenv().

@@ -68,6 +68,10 @@ bool answers_upgrade_required(const ws::HttpRequest& request) {
 }  // namespace
 
 void Endpoints::handle(const ws::HttpRequest& request, std::string_view body, server::HttpResponse& response) {
+  if (pusher_api_ != nullptr && request.path().starts_with("/apps/")) {
+    pusher_api_->handle(request, body, response);
+    return;
+  }
   router_.handle(request, body, response);
   if (response.status == 404 && answers_upgrade_required(request)) {
     const bool head = response.head_only;

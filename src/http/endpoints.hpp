@@ -63,6 +63,9 @@ class Endpoints final : public server::HttpService {
 
   void handle(const ws::HttpRequest& request, std::string_view body, server::HttpResponse& response) override;
 
+  // Serves /apps/... (the Pusher REST API, pusher_api.hpp) with `api`; null turns it off.
+  void set_pusher_api(server::HttpService* api) { pusher_api_ = api; }
+
   // What /stats and /metrics report now.
   Snapshot snapshot() const;
   // Makes /health, /stats and /metrics report the cluster link (GET /health: 503 while down).
@@ -78,6 +81,7 @@ class Endpoints final : public server::HttpService {
   std::unique_ptr<BackendApi> api_;
   std::vector<StaticFile> files_;
   Router router_;
+  server::HttpService* pusher_api_ = nullptr;
 };
 
 }  // namespace wsrelay::http

@@ -30,13 +30,9 @@ Delivery JsonRelay::publish(std::string_view room_name, const rapidjson::Value& 
   app::Room* room = dispatcher().find_room(room_name);
   if (room == nullptr) return {app::Status::kOk, 0};
   const uint64_t seq = room->next_sequence();
-  writer_.begin("room_message");
-  writer_.field("room", room->name());
-  writer_.field("message", message);
-  writer_.field("from", kServerSender);
-  writer_.field("seq", seq);
-  writer_.timestamp(now());
-  return {app::Status::kOk, dispatcher().send_to_room(*room, writer_.finish(), nullptr)};
+  // In no wire format: the room's JSON and Pusher members each get it in their own.
+  const app::RoomEvent event{*room, {}, &message, {}, kServerSender, seq, now(), nullptr};
+  return {app::Status::kOk, dispatcher().publish(event, nullptr)};
 }
 
 Delivery JsonRelay::broadcast(const rapidjson::Value& message) {

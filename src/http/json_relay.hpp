@@ -13,6 +13,8 @@
 // writers move there once it offers server-originated deliveries (see the report to the lead).
 #pragma once
 
+#include <functional>
+
 #include "app/json_protocol.hpp"
 #include "app/json_writer.hpp"
 #include "http/relay.hpp"
@@ -31,7 +33,13 @@ class JsonRelay final : public Relay {
   Delivery send(std::string_view client_id, const rapidjson::Value& message) override;
   std::vector<app::RoomSnapshot> rooms() const override;
   bool room(std::string_view name, size_t member_limit, RoomDetail& out) const override;
-  app::StatsSnapshot stats() const override { return protocol_.stats(); }
+  app::StatsSnapshot stats() const override {
+    app::StatsSnapshot stats = protocol_.stats();
+    if (extra_stats_) extra_stats_(stats);
+    return stats;
+  }
+  // Lets another front end on the same dispatcher add its counters (the Pusher front end).
+  void set_extra_stats(std::function<void(app::StatsSnapshot&)> add) { extra_stats_ = std::move(add); }
 
  private:
   app::Dispatcher& dispatcher() { return protocol_.dispatcher(); }
@@ -40,6 +48,7 @@ class JsonRelay final : public Relay {
 
   app::JsonProtocol& protocol_;
   app::EventWriter writer_;
+  std::function<void(app::StatsSnapshot&)> extra_stats_;
 };
 
 }  // namespace wsrelay::http

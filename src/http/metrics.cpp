@@ -165,6 +165,20 @@ std::string render_metrics(const Snapshot& snapshot, size_t room_limit) {
     for (const app::NamedCount& close : app.closes) {
       out.sample("wsrelay_app_closes_total", "cause", close.name, close.count);
     }
+    // The Pusher front end (docs/pusher.md): its open connections, and its counters.
+    for (const app::NamedCount& item : app.pusher) {
+      if (item.name == "connections") {
+        out.single("wsrelay_pusher_connections", "gauge", "Pusher protocol connections open now.", item.count);
+      }
+    }
+    if (!app.pusher.empty()) {
+      out.family("wsrelay_pusher_total", "counter",
+                 "Pusher protocol counters: connections, subscriptions, subscription errors, client events, "
+                 "REST events, errors sent.");
+      for (const app::NamedCount& item : app.pusher) {
+        if (item.name != "connections") out.sample("wsrelay_pusher_total", "counter", item.name, item.count);
+      }
+    }
   }
   return out.take();
 }

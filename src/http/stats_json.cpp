@@ -101,6 +101,7 @@ std::string render_stats(const Snapshot& snapshot) {
   counts(writer, "events", snapshot.app ? snapshot.app->events : std::vector<app::NamedCount>{});
   counts(writer, "errors", snapshot.app ? snapshot.app->errors : std::vector<app::NamedCount>{});
   counts(writer, "closes", snapshot.app ? snapshot.app->closes : std::vector<app::NamedCount>{});
+  if (snapshot.app && !snapshot.app->pusher.empty()) counts(writer, "pusher", snapshot.app->pusher);
 
   write_key(writer, "rejections");
   writer.StartObject();

@@ -9,10 +9,13 @@
 #include <filesystem>
 
 #include "app/echo_application.hpp"
+#include "app/front_ends.hpp"
 #include "app/json_protocol.hpp"
 #include "cluster/cluster.hpp"
+#include "app/pusher/protocol.hpp"
 #include "http/endpoints.hpp"
 #include "http/json_relay.hpp"
+#include "http/pusher_api.hpp"
 #include "log/logger.hpp"
 #include "net/client_socket.hpp"
 #include "net/event_loop.hpp"
@@ -67,6 +70,23 @@ app::AppOptions app_options(const config::Settings& s) {
   o.rate_limit.burst = static_cast<uint16_t>(std::min<size_t>(s.rate_limit_burst, UINT16_MAX));
   o.rate_limit.max_warnings = static_cast<uint16_t>(std::min<size_t>(s.rate_limit_warnings, UINT16_MAX));
   o.log_payloads = s.log_payloads;
+  return o;
+}
+
+app::pusher::PusherOptions pusher_options(const config::Settings& s) {
+  app::pusher::PusherOptions o;
+  o.app_id = s.pusher_app_id;
+  o.key = s.pusher_app_key;
+  o.secret = s.pusher_app_secret;
+  o.activity_timeout_s = s.pusher_activity_timeout.count();
+  // Pusher waits 30 s for the pong; a shorter activity timeout (tests, aggressive setups) waits
+  // as long as the timeout itself.
+  o.pong_timeout_s = std::min<int64_t>(30, o.activity_timeout_s);
+  o.max_connections = s.pusher_max_connections;
+  o.max_presence_members = s.pusher_max_presence_members;
+  o.max_user_info = s.pusher_max_user_info;
+  o.client_events = s.pusher_client_events;
+  o.client_event_rate = static_cast<uint32_t>(std::min<size_t>(s.pusher_client_event_rate, UINT32_MAX));
   return o;
 }
 
@@ -165,7 +185,11 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
   net::EventLoop loop;
   ForwardingApplication forward;
   std::unique_ptr<server::Server> server;
+  std::unique_ptr<app::HostFork> fork;  // one tick listener per front end
   std::unique_ptr<app::JsonProtocol> protocol;
+  std::unique_ptr<app::pusher::PusherProtocol> pusher;  // on the protocol's dispatcher
+  std::unique_ptr<app::FrontEndRouter> router;
+  std::unique_ptr<http::PusherApi> pusher_api;
   std::unique_ptr<app::EchoApplication> echo;
   std::unique_ptr<http::JsonRelay> relay;
   std::unique_ptr<http::Endpoints> endpoints;
@@ -185,6 +209,7 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
       if (cluster) cluster->leave();  // peers drop this node now, not after its keys expire
       log::info("received ", number == SIGINT ? "SIGINT" : "SIGTERM", ": shutting down gracefully (",
                 server->websocket_count(), " clients; deadline ", settings.shutdown_timeout.count(), " s)");
+      if (pusher) pusher->shutdown();  // 4200: pusher-js reconnects at once (1001 would not say so)
       server->shutdown();
     } else {
       log::warn("second stop signal: exiting without waiting for clients");
@@ -255,9 +280,25 @@ Runtime::Runtime(const config::Settings& settings, config::Mode mode, bool broad
         *p.server, broadcast_echo ? app::EchoApplication::Mode::kBroadcast : app::EchoApplication::Mode::kEcho);
     p.forward.target = p.echo.get();
   } else {
-    p.protocol = std::make_unique<app::JsonProtocol>(*p.server, app_options(settings), os_random);
-    p.forward.target = p.protocol.get();
+    p.fork = std::make_unique<app::HostFork>(*p.server);
+    p.protocol = std::make_unique<app::JsonProtocol>(p.fork->branch(app::kJsonFrontEnd), app_options(settings), os_random);
+    app::pusher::PusherOptions pusher = pusher_options(settings);
+    if (pusher.enabled()) {
+      p.pusher = std::make_unique<app::pusher::PusherProtocol>(p.fork->branch(app::kPusherFrontEnd),
+                                                                p.protocol->dispatcher(), std::move(pusher), os_random);
+    }
+    p.router = std::make_unique<app::FrontEndRouter>(*p.protocol, p.pusher.get());
+    p.forward.target = p.router.get();
     p.relay = std::make_unique<http::JsonRelay>(*p.protocol);
+    if (p.pusher) {
+      p.relay->set_extra_stats([&p](app::StatsSnapshot& stats) {
+        const app::pusher::PusherStats& s = p.pusher->stats();
+        stats.pusher = {{"api_events", s.api_events},       {"client_events", s.client_events},
+                        {"connections", s.connections},     {"connections_total", s.connections_total},
+                        {"errors", s.errors},               {"subscription_errors", s.subscription_errors},
+                        {"subscriptions", s.subscriptions}};
+      });
+    }
   }
   p.server->set_observer(&p);
 }
@@ -271,6 +312,7 @@ bool Runtime::start(std::string& error) {
   logger.set_level(s.log_level);
   if (!s.api_key.empty()) logger.add_secret(s.api_key);
   if (!s.auth_secret.empty()) logger.add_secret(s.auth_secret);
+  if (!s.pusher_app_secret.empty()) logger.add_secret(s.pusher_app_secret);
   if (!logger.open(s.log_path, error)) return false;
 
   p.gates = std::make_unique<AccessGates>();
@@ -308,6 +350,15 @@ bool Runtime::start(std::string& error) {
   };
   p.endpoints = std::make_unique<http::Endpoints>(http_options, std::move(counters), p.relay.get(), limits);
   if (!p.endpoints->load_static(error)) return false;
+  if (p.pusher) {
+    p.pusher_api = std::make_unique<http::PusherApi>(
+        *p.pusher, [&p] { return p.server->wall_clock_ms() / 1000; }, s.max_http_body, s.max_json_depth);
+    p.endpoints->set_pusher_api(p.pusher_api.get());
+    log::info("Pusher protocol on /app/", s.pusher_app_key, ", REST API on /apps/",
+              s.pusher_app_id.empty() ? "(off: pusher_app_id is not set)" : s.pusher_app_id);
+  } else if (p.protocol && (!s.pusher_app_key.empty() || !s.pusher_app_secret.empty())) {
+    log::warn("the Pusher protocol needs both pusher_app_key and pusher_app_secret: it stays off");
+  }
   if (http_options.web_root.empty()) log::warn("no web_root found: / and /wsrelay.js are not served");
   p.server->set_http_service(p.endpoints.get());
 
@@ -344,6 +395,7 @@ int Runtime::run() {
 
 void Runtime::stop() {
   if (parts_->cluster) parts_->cluster->leave();
+  if (parts_->pusher) parts_->pusher->shutdown();
   parts_->server->shutdown();
 }
 cluster::Cluster* Runtime::cluster() { return parts_->cluster.get(); }

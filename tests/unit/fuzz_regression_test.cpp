@@ -25,6 +25,8 @@
 #include "../../fuzz/http_check.hpp"
 #include "../../fuzz/http_response_check.hpp"
 #include "../../fuzz/json_check.hpp"
+#include "../../fuzz/pusher_check.hpp"
+#include "../../fuzz/pusher_rest_check.hpp"
 #include "../../fuzz/utf8_check.hpp"
 
 namespace {
@@ -104,6 +106,14 @@ TEST_CASE("fuzz corpus and regressions: HTTP client response parser") {
 
 TEST_CASE("fuzz corpus and regressions: JSON protocol and dispatcher") {
   CHECK(replay("json", &wsrelay::fuzz::check_json) >= 10);
+}
+
+TEST_CASE("fuzz corpus and regressions: Pusher front end") {
+  CHECK(replay("pusher", &wsrelay::fuzz::check_pusher) >= 10);
+}
+
+TEST_CASE("fuzz corpus and regressions: Pusher REST signature") {
+  CHECK(replay("pusher_rest", &wsrelay::fuzz::check_pusher_rest) >= 10);
 }
 
 TEST_CASE("fuzz corpus and regressions: connection state machine") {

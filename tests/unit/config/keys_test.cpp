@@ -146,6 +146,10 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"pusher_webhook_events", "client_event"},
                                                            {"pusher_webhook_ca_file", "/ca.pem"},
                                                            {"env_file", "/app/.env"},
+                                                           {"pusher_app_id", "12345"},
+                                                           {"pusher_app_key", "appkey"},
+                                                           {"pusher_app_secret", "appsecret"},
+                                                           {"pusher_client_events", "false"},
                                                            {"ignore_env", "WEBSOCKET_URL"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);

@@ -585,3 +585,28 @@ TEST_CASE("load_settings reads a real file and the real environ layout") {
   ::unlink(path.c_str());
   ::rmdir(dir_template);
 }
+
+TEST_CASE("PUSHER_* / REVERB_* fill pusher_app_* below every other source, with their origin") {
+  Setup setup;
+  setup.env = {"PUSHER_APP_KEY=pusherkey", "REVERB_APP_KEY=reverbkey", "REVERB_APP_SECRET=reverbsecret",
+               "PUSHER_APP_ID=", "REVERB_APP_ID=77"};
+  LoadResult result = setup.load();
+  INFO(all_errors(result.errors));
+  REQUIRE(result.ok());
+  CHECK(result.settings.pusher_app_key == "pusherkey");  // PUSHER_ wins over REVERB_
+  CHECK(result.settings.pusher_app_secret == "reverbsecret");
+  CHECK(result.settings.pusher_app_id == "77");  // an empty PUSHER_APP_ID is absent
+  CHECK(result.origins[key_index(*find_key("pusher_app_key"))].describe() == "env PUSHER_APP_KEY");
+  CHECK(result.origins[key_index(*find_key("pusher_app_id"))].describe() == "env REVERB_APP_ID");
+
+  // Any wsrelay source beats them: the file, WEBSOCKET_*, a flag.
+  setup.files["/c.conf"] = "pusher_app_key = filekey\npusher_app_id = 5\n";
+  setup.env.push_back("WEBSOCKET_CONFIG=/c.conf");
+  setup.env.push_back("WEBSOCKET_PUSHER_APP_SECRET=envsecret");
+  setup.args = {"--pusher-app-id", "6"};
+  result = setup.load();
+  REQUIRE(result.ok());
+  CHECK(result.settings.pusher_app_key == "filekey");
+  CHECK(result.settings.pusher_app_secret == "envsecret");
+  CHECK(result.settings.pusher_app_id == "6");
+}
