@@ -39,6 +39,7 @@ enum class Kind : uint8_t {
   kHttpUrl,      // http(s)://host[:port][/path]
   kRedisUrl,     // redis://host:port, or empty
   kNodeId,       // [A-Za-z0-9._-]{1,64}, or empty
+  kCompression,  // off|shared|dedicated (permessage-deflate mode)
 };
 
 // A parsed value before it is stored in Settings. Integers of every size travel as int64_t.

@@ -96,6 +96,8 @@ std::string_view placeholder(Kind kind) {
       return "URL";
     case Kind::kNodeId:
       return "ID";
+    case Kind::kCompression:
+      return "MODE";
   }
   return "VALUE";
 }
@@ -144,6 +146,7 @@ std::string render_effective(const LoadResult& result) {
     }
     std::string line(key.name);
     pad_to(line, 21);
+    if (line.size() > 20 && line.back() != ' ') line += ' ';  // names longer than the column
     line += "= " + escape_controls(shown);
     pad_to(line, 48);
     line += "  # " + escape_controls(result.origins.at(key_index(key)).describe());

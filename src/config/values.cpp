@@ -317,6 +317,15 @@ bool parse_value(const KeyInfo& key, std::string_view text, Value& out, std::str
       return parse_redis_url(text, out, problem);
     case Kind::kNodeId:
       return parse_node_id(text, out, problem);
+    case Kind::kCompression: {
+      const std::string_view mode = trim(text);
+      if (mode != "off" && mode != "shared" && mode != "dedicated") {
+        problem = quote(mode) + " is not a compression mode (allowed: " + describe_allowed(key) + ")";
+        return false;
+      }
+      out = std::string(mode);
+      return true;
+    }
   }
   problem = "has an unknown kind";
   return false;
@@ -384,6 +393,8 @@ std::string describe_allowed(const KeyInfo& key) {
       return "redis://host:port, or empty";
     case Kind::kNodeId:
       return "1 to 64 letters, digits, '.', '_' or '-', or empty";
+    case Kind::kCompression:
+      return "off, shared or dedicated";
   }
   return "?";
 }

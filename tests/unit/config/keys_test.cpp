@@ -138,7 +138,8 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"publish_url", "http://example.com"},
                                                            {"redis_url", "redis://r:6379"},
                                                            {"node_id", "n1"},
-                                                           {"ignore_env", "WEBSOCKET_URL"}};
+                                                           {"ignore_env", "WEBSOCKET_URL"},
+                                                           {"compression", "dedicated"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);
     std::string text;
