@@ -50,10 +50,11 @@ ws::ReaderLimits Connection::reader_limits() const {
     limits.deflate = true;
     limits.inflate_context_takeover = (deflate_ & kClientNoTakeover) == 0;
     limits.inflate_window_bits = deflate_client_bits_;
-    // Deflate itself caps the ratio near 1032:1; above 1 MiB inflated we ask for 256:1, which
-    // real JSON never approaches, so a client cannot buy megabytes of inflate work per KiB.
-    limits.max_inflate_ratio = 256;
-    limits.max_inflate_ratio_floor = 1u << 20;
+    // No ratio limit beyond DEFLATE's own (about 1032:1, RFC 1951's longest match for two
+    // bits): highly repetitive legitimate messages come close to it, and the work per message is
+    // already bounded by the inflated size cap above. The reader supports a stricter limit
+    // (max_inflate_ratio) for embedders that want one.
+    limits.max_inflate_ratio = 0;
   }
   return limits;
 }

@@ -116,10 +116,11 @@ struct Inflater::Stream {
   z_stream z{};
 };
 
-Inflater::Inflater(uint8_t window_bits) : window_bits_(std::clamp<uint8_t>(window_bits, 8, 15)) {
+Inflater::Inflater(uint8_t window_bits) : window_bits_(std::clamp<uint8_t>(window_bits, 9, 15)) {
   auto stream = std::make_unique<Stream>();
   init_allocator(stream->z);
-  // zlib's raw inflate accepts 8..15; a window at least as large as the sender's is required.
+  // A window at least as large as the sender's is required. zlib-based senders asked for 8
+  // bits really use 9 (zlib cannot deflate raw with 8), so 9 is our floor.
   if (inflateInit2(&stream->z, -static_cast<int>(window_bits_)) == Z_OK) stream_ = std::move(stream);
 }
 

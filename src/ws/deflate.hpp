@@ -72,7 +72,7 @@ struct InflateStep {
 
 class Inflater {
  public:
-  // `window_bits` 8..15: the client's window (a larger one is always safe). Memory: about
+  // `window_bits` 9..15 (8 is read as 9): the client's window (a larger one is always safe). Memory: about
   // 2^window_bits bytes of window plus 7 KiB of state.
   explicit Inflater(uint8_t window_bits);
   ~Inflater();

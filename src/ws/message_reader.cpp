@@ -49,7 +49,7 @@ void MessageReader::reset(const ReaderLimits& limits) {
   // A pooled reader keeps its Inflater for the next compressed connection (the pool bounds
   // how many exist); a new connection starts from an empty window.
   if (inflater_) {
-    if (inflater_->window_bits() != std::clamp<uint8_t>(limits.inflate_window_bits, 8, 15)) {
+    if (inflater_->window_bits() != std::clamp<uint8_t>(limits.inflate_window_bits, 9, 15)) {
       inflater_.reset();
     } else {
       inflater_->reset();
@@ -119,10 +119,11 @@ ReadStatus MessageReader::on_header(MessageHandler& handler) {
   // §10.4 / §7.4.1 (1009): refuse an oversized message as soon as a header announces it,
   // before buffering any of it. message_size_ counts announced bytes, so a hostile header
   // cannot make us allocate. A message of exactly max_message_size is allowed.
-  // A compressed message is checked here on its wire size, with a little slack for data that
-  // does not compress (stored blocks add 5 bytes per 64 KiB), and again while it inflates.
+  // A compressed message is checked here on its wire size, with slack for data that does not
+  // compress, and again while it inflates. Its wire bytes are inflated as they arrive, never
+  // held, so the slack costs no memory.
   uint64_t max = limits_.max_message_size;
-  if (compressed_) max += max / 1024 + 64;
+  if (compressed_) max += max / 8 + 1024;
   if (message_size_ > max || header.payload_length > max - message_size_) {
     return fail(handler, close_code::kMessageTooBig, close_reason::kMessageTooBig);
   }
