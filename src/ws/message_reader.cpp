@@ -87,7 +87,9 @@ ReadStatus MessageReader::feed(std::span<uint8_t> input, MessageHandler& handler
 
 ReadStatus MessageReader::on_header(MessageHandler& handler) {
   const FrameHeader& header = parser_.header();
-  const bool rsv1 = (header.rsv & 0b100) != 0;
+  // The RSV1 rules below are permessage-deflate's; without it RSV1 means whatever the host's
+  // extension says (the parser already refused it when no extension allows it).
+  const bool rsv1 = limits_.deflate && (header.rsv & 0b100) != 0;
   if (is_control(header.opcode)) {
     // RFC 7692 §6.1: control frames are never compressed; RSV1 on one is a protocol error.
     if (rsv1) return fail(handler, close_code::kProtocolError, close_reason::kRsv1Control);
@@ -112,7 +114,7 @@ ReadStatus MessageReader::on_header(MessageHandler& handler) {
     message_open_ = true;
     message_kind_ = header.opcode == Opcode::kText ? MessageKind::kText : MessageKind::kBinary;
     message_size_ = 0;
-    compressed_ = rsv1 && limits_.deflate;
+    compressed_ = rsv1;
     compressed_bytes_ = 0;
     utf8_.reset();
   }
