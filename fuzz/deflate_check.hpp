@@ -114,9 +114,11 @@ inline Bytes frames_of(std::span<const uint8_t> payload, Rng& rng) {
   size_t at = 0;
   bool first = true;
   do {
-    const size_t size = std::min(payload.size() - at, rng.one_in(2) ? payload.size() : 1 + rng.below(300));
+    const size_t size =
+        std::min(payload.size() - at, rng.one_in(2) ? payload.size() : 1 + rng.below(300));
     const bool fin = at + size == payload.size();
-    out.push_back(static_cast<uint8_t>((fin ? 0x80 : 0) | (first ? 0x40 : 0) | (first ? 0x2 : 0x0)));
+    out.push_back(
+        static_cast<uint8_t>((fin ? 0x80 : 0) | (first ? 0x40 : 0) | (first ? 0x2 : 0x0)));
     if (size < 126) {
       out.push_back(static_cast<uint8_t>(0x80 | size));
     } else if (size < 65536) {
@@ -125,7 +127,8 @@ inline Bytes frames_of(std::span<const uint8_t> payload, Rng& rng) {
       out.push_back(static_cast<uint8_t>(size));
     } else {
       out.push_back(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(uint64_t{size} >> shift));
+      for (int shift = 56; shift >= 0; shift -= 8)
+        out.push_back(static_cast<uint8_t>(uint64_t{size} >> shift));
     }
     const uint8_t mask[4] = {static_cast<uint8_t>(rng.next()), 0x5a, 0x00, 0xc3};
     out.insert(out.end(), mask, mask + 4);
@@ -136,8 +139,8 @@ inline Bytes frames_of(std::span<const uint8_t> payload, Rng& rng) {
   return out;
 }
 
-inline std::string read_compressed(std::span<const uint8_t> payload, uint64_t max, Rng& rng, Recorder& recorder,
-                                   size_t& peak) {
+inline std::string read_compressed(std::span<const uint8_t> payload, uint64_t max, Rng& rng,
+                                   Recorder& recorder, size_t& peak) {
   Bytes stream = frames_of(payload, rng);
   ws::ReaderLimits limits;
   limits.max_message_size = max;
@@ -166,17 +169,20 @@ inline std::string check_deflate(std::span<const uint8_t> input) {
   const bool hostile = (options & 0x10) != 0;
   const uint64_t max = kMaxSizes[options >> 5];
   Rng rng(seed_from(clamped(input, 1, 2)));
-  const std::span<const uint8_t> data = input.size() > 3 ? input.subspan(3) : std::span<const uint8_t>();
+  const std::span<const uint8_t> data =
+      input.size() > 3 ? input.subspan(3) : std::span<const uint8_t>();
 
   if (!hostile) {
     ws::Deflater deflater(static_cast<uint8_t>(bits), static_cast<uint8_t>(1 + rng.below(9)));
     Bytes packed;
     if (!deflater.compress_message(data, packed, rng.one_in(2))) return "compress_message failed";
-    if (packed.size() >= 4 && std::equal(packed.end() - 4, packed.end(), kTail)) return "tail not removed";
+    if (packed.size() >= 4 && std::equal(packed.end() - 4, packed.end(), kTail))
+      return "tail not removed";
     Bytes back;
     bool over = false;
     if (!zlib_inflate(packed, UINT64_MAX, back, over) || back != Bytes(data.begin(), data.end())) {
-      return "zlib's inflate does not give back the data (" + std::to_string(data.size()) + " bytes)";
+      return "zlib's inflate does not give back the data (" + std::to_string(data.size()) +
+             " bytes)";
     }
     // zlib's deflate, our Inflater, random output room.
     Bytes theirs = zlib_deflate(data, bits);
@@ -186,20 +192,25 @@ inline std::string check_deflate(std::span<const uint8_t> input) {
     size_t used = 0;
     for (int guard = 0; guard < 1'000'000; ++guard) {
       Bytes room(1 + rng.below(3000));
-      const ws::InflateStep step = inflater.inflate(std::span<const uint8_t>(theirs).subspan(used), room);
-      if (step.status == ws::InflateStatus::kError) return "Inflater rejected zlib's deflate output";
+      const ws::InflateStep step =
+          inflater.inflate(std::span<const uint8_t>(theirs).subspan(used), room);
+      if (step.status == ws::InflateStatus::kError)
+        return "Inflater rejected zlib's deflate output";
       used += step.consumed;
-      ours.insert(ours.end(), room.begin(), room.begin() + static_cast<std::ptrdiff_t>(step.produced));
+      ours.insert(ours.end(), room.begin(),
+                  room.begin() + static_cast<std::ptrdiff_t>(step.produced));
       if (step.status == ws::InflateStatus::kOk) break;
     }
-    if (used != theirs.size() || ours != Bytes(data.begin(), data.end())) return "Inflater round trip differs";
+    if (used != theirs.size() || ours != Bytes(data.begin(), data.end()))
+      return "Inflater round trip differs";
     // Through the reader, fragmented.
     Recorder recorder;
     size_t peak = 0;
     const std::string failure = read_compressed(packed, max, rng, recorder, peak);
     if (!failure.empty()) return failure;
     if (data.size() <= max) {
-      if (recorder.messages.size() != 1 || recorder.messages[0] != Bytes(data.begin(), data.end())) {
+      if (recorder.messages.size() != 1 ||
+          recorder.messages[0] != Bytes(data.begin(), data.end())) {
         return "reader did not deliver the message";
       }
     } else if (recorder.errors != std::vector<uint16_t>{ws::close_code::kMessageTooBig}) {
@@ -221,22 +232,27 @@ inline std::string check_deflate(std::span<const uint8_t> input) {
   // The reader refuses compressed wire bytes beyond this at the frame header (1009).
   const uint64_t wire_limit = max + max / 8 + 1024;
   if (data.size() > wire_limit) {
-    if (!recorder.messages.empty() || recorder.errors != std::vector<uint16_t>{ws::close_code::kMessageTooBig}) {
+    if (!recorder.messages.empty() ||
+        recorder.errors != std::vector<uint16_t>{ws::close_code::kMessageTooBig}) {
       return "compressed payload over the wire limit not refused with 1009";
     }
     return "";
   }
   if (ok && !over) {
     if (recorder.messages.size() != 1 || recorder.messages[0] != expected) {
-      return "reader and zlib disagree on valid data (" + std::to_string(recorder.errors.size()) + " errors)";
+      return "reader and zlib disagree on valid data (" + std::to_string(recorder.errors.size()) +
+             " errors)";
     }
   } else {
     // Over the cap, or invalid (which one is seen first may differ by where zlib's output
     // was cut): refused either way, and invalid data within the cap is always 1007.
-    if (!recorder.messages.empty() || recorder.errors.size() != 1) return "reader accepted data zlib rejects";
+    if (!recorder.messages.empty() || recorder.errors.size() != 1)
+      return "reader accepted data zlib rejects";
     const uint16_t code = recorder.errors[0];
-    if (code != ws::close_code::kMessageTooBig && code != ws::close_code::kInvalidPayload) return "wrong close code";
-    if (!over && code != ws::close_code::kInvalidPayload) return "invalid data within the cap not refused with 1007";
+    if (code != ws::close_code::kMessageTooBig && code != ws::close_code::kInvalidPayload)
+      return "wrong close code";
+    if (!over && code != ws::close_code::kInvalidPayload)
+      return "invalid data within the cap not refused with 1007";
   }
   return "";
 }

@@ -36,24 +36,29 @@ ws::Deflater* Server::shared_deflater(uint8_t window_bits) {
 
 void Server::trim_deflate_scratch() {
   deflate_scratch_.clear();
-  if (deflate_scratch_.capacity() > kRetainedScratchBytes) std::vector<uint8_t>().swap(deflate_scratch_);
+  if (deflate_scratch_.capacity() > kRetainedScratchBytes)
+    std::vector<uint8_t>().swap(deflate_scratch_);
 }
 
-common::SharedBytesRef Server::compressed_frame(const app::PreparedMessage& message, uint8_t window_bits) {
+common::SharedBytesRef Server::compressed_frame(const app::PreparedMessage& message,
+                                                uint8_t window_bits) {
   if (message.compressed_window_bits == window_bits) return message.compressed;  // built already
   ws::Deflater* deflater = shared_deflater(window_bits);
   if (deflater == nullptr || !message.bytes) return {};
   const uint8_t* frame = message.bytes.data();
-  const std::span<const uint8_t> payload(frame + (message.bytes.size() - message.payload_size), message.payload_size);
+  const std::span<const uint8_t> payload(frame + (message.bytes.size() - message.payload_size),
+                                         message.payload_size);
   const auto opcode = static_cast<ws::Opcode>(frame[0] & 0x0F);
   deflate_scratch_.clear();
   ++stats_.deflate_compressions;
   common::SharedBytesRef result;
   // A message that does not get smaller is sent as it is (RFC 7692 §6: compression is per
   // message, the sender's choice).
-  if (deflater->compress_message(payload, deflate_scratch_, true) && deflate_scratch_.size() < payload.size()) {
+  if (deflater->compress_message(payload, deflate_scratch_, true) &&
+      deflate_scratch_.size() < payload.size()) {
     const size_t header_size = ws::frame_header_size(deflate_scratch_.size(), false);
-    common::SharedBytes* block = common::SharedBytes::allocate(header_size + deflate_scratch_.size());
+    common::SharedBytes* block =
+        common::SharedBytes::allocate(header_size + deflate_scratch_.size());
     ws::write_frame_header(block->data(), opcode, deflate_scratch_.size());
     block->data()[0] |= ws::kRsv1Bit;  // §6: RSV1 on the (only) frame of a compressed message
     std::memcpy(block->data() + header_size, deflate_scratch_.data(), deflate_scratch_.size());

@@ -45,7 +45,9 @@ constexpr size_t kMaxChunk = UINT_MAX;
 
 }  // namespace
 
-size_t zlib_bytes_in_use() { return g_zlib_bytes; }
+size_t zlib_bytes_in_use() {
+  return g_zlib_bytes;
+}
 
 // ---- Deflater ---------------------------------------------------------------------------
 
@@ -53,7 +55,8 @@ struct Deflater::Stream {
   z_stream z{};
 };
 
-Deflater::Deflater(uint8_t window_bits, uint8_t mem_level) : window_bits_(std::clamp<uint8_t>(window_bits, 9, 15)) {
+Deflater::Deflater(uint8_t window_bits, uint8_t mem_level)
+    : window_bits_(std::clamp<uint8_t>(window_bits, 9, 15)) {
   auto stream = std::make_unique<Stream>();
   init_allocator(stream->z);
   // Negative window bits: raw DEFLATE, no zlib header or checksum (RFC 7692 §7.2.1).
@@ -67,7 +70,8 @@ Deflater::~Deflater() {
   if (stream_) deflateEnd(&stream_->z);
 }
 
-bool Deflater::compress_message(std::span<const uint8_t> message, std::vector<uint8_t>& out, bool reset_after) {
+bool Deflater::compress_message(std::span<const uint8_t> message, std::vector<uint8_t>& out,
+                                bool reset_after) {
   if (!stream_) return false;
   z_stream& z = stream_->z;
   const size_t start = out.size();
@@ -105,7 +109,8 @@ bool Deflater::compress_message(std::span<const uint8_t> message, std::vector<ui
   }
   out.resize(written);
   // A sync flush always ends with 00 00 ff ff; strip it (§7.2.1).
-  if (written - start >= 4 && std::equal(out.end() - 4, out.end(), kDeflateTail)) out.resize(written - 4);
+  if (written - start >= 4 && std::equal(out.end() - 4, out.end(), kDeflateTail))
+    out.resize(written - 4);
   if (reset_after) deflateReset(&z);
   return true;
 }
@@ -121,7 +126,8 @@ Inflater::Inflater(uint8_t window_bits) : window_bits_(std::clamp<uint8_t>(windo
   init_allocator(stream->z);
   // A window at least as large as the sender's is required. zlib-based senders asked for 8
   // bits really use 9 (zlib cannot deflate raw with 8), so 9 is our floor.
-  if (inflateInit2(&stream->z, -static_cast<int>(window_bits_)) == Z_OK) stream_ = std::move(stream);
+  if (inflateInit2(&stream->z, -static_cast<int>(window_bits_)) == Z_OK)
+    stream_ = std::move(stream);
 }
 
 Inflater::~Inflater() {

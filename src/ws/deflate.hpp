@@ -50,7 +50,8 @@ class Deflater {
   // kept for the next call). With `reset_after`, the next message starts with an empty window
   // (no context takeover). Returns false if zlib failed; `out` is then restored to its size
   // on entry and the stream reset.
-  bool compress_message(std::span<const uint8_t> message, std::vector<uint8_t>& out, bool reset_after);
+  bool compress_message(std::span<const uint8_t> message, std::vector<uint8_t>& out,
+                        bool reset_after);
 
  private:
   struct Stream;
@@ -72,8 +73,8 @@ struct InflateStep {
 
 class Inflater {
  public:
-  // `window_bits` 9..15 (8 is read as 9): the client's window (a larger one is always safe). Memory: about
-  // 2^window_bits bytes of window plus 7 KiB of state.
+  // `window_bits` 9..15 (8 is read as 9): the client's window (a larger one is always safe).
+  // Memory: about 2^window_bits bytes of window plus 7 KiB of state.
   explicit Inflater(uint8_t window_bits);
   ~Inflater();
   Inflater(const Inflater&) = delete;

@@ -16,7 +16,9 @@ bool is_tchar(char c) {
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
+bool is_ows(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // A cursor over the joined header list. Every parse_* function either consumes what it
 // recognises or reports a grammar error; nothing is allocated (a quoted value with escapes is
@@ -99,7 +101,8 @@ bool parse_extension(Cursor& cursor, Offer& offer) {
       if (!cursor.at_end() && cursor.peek() == '"') {
         if (!cursor.quoted(param.value)) return false;
         // RFC 6455 §9.1: "the value MUST conform to the token ABNF" after unescaping.
-        if (param.value.empty() || !std::all_of(param.value.begin(), param.value.end(), is_tchar)) return false;
+        if (param.value.empty() || !std::all_of(param.value.begin(), param.value.end(), is_tchar))
+          return false;
       } else {
         const std::string_view value = cursor.token();
         if (value.empty()) return false;
@@ -116,7 +119,8 @@ bool parse_extension(Cursor& cursor, Offer& offer) {
 
 // RFC 7692 §7.1.2.1/§7.1.2.2: window bits are 1*DIGIT with no leading zero, 8..15.
 std::optional<uint8_t> parse_window_bits(std::string_view text) {
-  if (text.size() == 1 && text[0] >= '8' && text[0] <= '9') return static_cast<uint8_t>(text[0] - '0');
+  if (text.size() == 1 && text[0] >= '8' && text[0] <= '9')
+    return static_cast<uint8_t>(text[0] - '0');
   if (text.size() == 2 && text[0] == '1' && text[1] >= '0' && text[1] <= '5') {
     return static_cast<uint8_t>(10 + text[1] - '0');
   }
@@ -176,7 +180,8 @@ std::string_view evaluate(const Offer& offer, const DeflatePolicy& policy, Defla
   // §7.1.2.2: only when the client offered the parameter may we ask it for a smaller window
   // (it saves inflate memory when we keep the client's context). Never larger than its own.
   params.client_window_bits = 15;
-  if (seen_cmwb) params.client_window_bits = std::min<uint8_t>(policy.window_bits, client_max.value_or(15));
+  if (seen_cmwb)
+    params.client_window_bits = std::min<uint8_t>(policy.window_bits, client_max.value_or(15));
   out = params;
   // §7.1.2.1: accepting an offer with server_max_window_bits means answering with it.
   state_server_window = seen_smwb;
@@ -186,16 +191,20 @@ std::string_view evaluate(const Offer& offer, const DeflatePolicy& policy, Defla
 
 }  // namespace
 
-std::string deflate_response(const DeflateParams& params, bool state_server_window, bool state_client_window) {
+std::string deflate_response(const DeflateParams& params, bool state_server_window,
+                             bool state_client_window) {
   std::string text = "permessage-deflate";
   if (params.server_no_context_takeover) text += "; server_no_context_takeover";
   if (params.client_no_context_takeover) text += "; client_no_context_takeover";
-  if (state_server_window) text += "; server_max_window_bits=" + std::to_string(params.server_window_bits);
-  if (state_client_window) text += "; client_max_window_bits=" + std::to_string(params.client_window_bits);
+  if (state_server_window)
+    text += "; server_max_window_bits=" + std::to_string(params.server_window_bits);
+  if (state_client_window)
+    text += "; client_max_window_bits=" + std::to_string(params.client_window_bits);
   return text;
 }
 
-DeflateNegotiation negotiate_deflate(std::span<const std::string_view> headers, const DeflatePolicy& policy) {
+DeflateNegotiation negotiate_deflate(std::span<const std::string_view> headers,
+                                     const DeflatePolicy& policy) {
   DeflateNegotiation result;
   if (!policy.enabled) return result;
   // Parse the whole list first: a grammar error anywhere declines everything (see header).

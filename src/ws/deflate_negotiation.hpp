@@ -60,11 +60,13 @@ struct DeflateNegotiation {
 };
 
 // `headers` are the values of every Sec-WebSocket-Extensions header, in request order.
-DeflateNegotiation negotiate_deflate(std::span<const std::string_view> headers, const DeflatePolicy& policy);
+DeflateNegotiation negotiate_deflate(std::span<const std::string_view> headers,
+                                     const DeflatePolicy& policy);
 
 // The value of the response header for accepted parameters. The window sizes are stated only
 // when the offer carried the parameter: §7.1.2.2 forbids client_max_window_bits in a response
 // to an offer without it, and a client that did not limit our window needs no number.
-std::string deflate_response(const DeflateParams& params, bool state_server_window, bool state_client_window);
+std::string deflate_response(const DeflateParams& params, bool state_server_window,
+                             bool state_client_window);
 
 }  // namespace wsrelay::ws

@@ -11,8 +11,12 @@ using namespace wsrelay::ws;
 
 namespace {
 
-DeflatePolicy shared_policy(uint8_t bits = 15) { return DeflatePolicy{true, true, bits}; }
-DeflatePolicy dedicated_policy(uint8_t bits = 15) { return DeflatePolicy{true, false, bits}; }
+DeflatePolicy shared_policy(uint8_t bits = 15) {
+  return DeflatePolicy{true, true, bits};
+}
+DeflatePolicy dedicated_policy(uint8_t bits = 15) {
+  return DeflatePolicy{true, false, bits};
+}
 
 DeflateNegotiation run(std::vector<std::string_view> headers, const DeflatePolicy& policy) {
   return negotiate_deflate(headers, policy);
@@ -74,20 +78,22 @@ TEST_CASE("negotiation: server_max_window_bits (§7.1.2.1)") {
   // Our own limit wins when it is smaller.
   CHECK(answer("permessage-deflate; server_max_window_bits=14", dedicated_policy(11)) ==
         "permessage-deflate; server_max_window_bits=11");
-  CHECK(run({"permessage-deflate; server_max_window_bits=14"}, dedicated_policy(11)).params.server_window_bits == 11);
+  CHECK(run({"permessage-deflate; server_max_window_bits=14"}, dedicated_policy(11))
+            .params.server_window_bits == 11);
   // Not offered: we compress within our window and need not say so.
   CHECK(answer("permessage-deflate", dedicated_policy(10)) == "permessage-deflate");
   CHECK(run({"permessage-deflate"}, dedicated_policy(10)).params.server_window_bits == 10);
   // A value is required, in range, without leading zeros or signs.
-  for (std::string_view bad : {"permessage-deflate; server_max_window_bits",
-                               "permessage-deflate; server_max_window_bits=7",
-                               "permessage-deflate; server_max_window_bits=16",
-                               "permessage-deflate; server_max_window_bits=010",
-                               "permessage-deflate; server_max_window_bits=+9",
-                               "permessage-deflate; server_max_window_bits=1a",
-                               "permessage-deflate; server_max_window_bits=0",
-                               "permessage-deflate; server_max_window_bits=\"\"",
-                               "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10"}) {
+  for (std::string_view bad :
+       {"permessage-deflate; server_max_window_bits",
+        "permessage-deflate; server_max_window_bits=7",
+        "permessage-deflate; server_max_window_bits=16",
+        "permessage-deflate; server_max_window_bits=010",
+        "permessage-deflate; server_max_window_bits=+9",
+        "permessage-deflate; server_max_window_bits=1a",
+        "permessage-deflate; server_max_window_bits=0",
+        "permessage-deflate; server_max_window_bits=\"\"",
+        "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10"}) {
     CAPTURE(bad);
     CHECK(declined(bad));
   }
@@ -101,7 +107,8 @@ TEST_CASE("negotiation: client_max_window_bits (§7.1.2.2)") {
   CHECK(answer("permessage-deflate; client_max_window_bits") == "permessage-deflate");
   CHECK(answer("permessage-deflate; client_max_window_bits", dedicated_policy(12)) ==
         "permessage-deflate; client_max_window_bits=12");
-  CHECK(run({"permessage-deflate; client_max_window_bits"}, dedicated_policy(12)).params.client_window_bits == 12);
+  CHECK(run({"permessage-deflate; client_max_window_bits"}, dedicated_policy(12))
+            .params.client_window_bits == 12);
   // With a value: the client's own limit; we never answer with a larger one.
   CHECK(answer("permessage-deflate; client_max_window_bits=9") ==
         "permessage-deflate; client_max_window_bits=9");
@@ -112,11 +119,12 @@ TEST_CASE("negotiation: client_max_window_bits (§7.1.2.2)") {
   // Not offered: the response must not mention it, whatever our window.
   CHECK(answer("permessage-deflate", dedicated_policy(9)) == "permessage-deflate");
   CHECK(run({"permessage-deflate"}, dedicated_policy(9)).params.client_window_bits == 15);
-  for (std::string_view bad : {"permessage-deflate; client_max_window_bits=7",
-                               "permessage-deflate; client_max_window_bits=16",
-                               "permessage-deflate; client_max_window_bits=09",
-                               "permessage-deflate; client_max_window_bits=abc",
-                               "permessage-deflate; client_max_window_bits; client_max_window_bits=10"}) {
+  for (std::string_view bad :
+       {"permessage-deflate; client_max_window_bits=7",
+        "permessage-deflate; client_max_window_bits=16",
+        "permessage-deflate; client_max_window_bits=09",
+        "permessage-deflate; client_max_window_bits=abc",
+        "permessage-deflate; client_max_window_bits; client_max_window_bits=10"}) {
     CAPTURE(bad);
     CHECK(declined(bad));
   }
@@ -125,14 +133,14 @@ TEST_CASE("negotiation: client_max_window_bits (§7.1.2.2)") {
 TEST_CASE("negotiation: unknown parameters decline the offer (§5.1)") {
   CHECK(answer("permessage-deflate; foo") == "DECLINED: unknown parameter");
   CHECK(answer("permessage-deflate; foo=bar") == "DECLINED: unknown parameter");
-  CHECK(declined(
-      "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
-      "server_max_window_bits=10; client_max_window_bits=10; server_no_context_takeover"));
+  CHECK(
+      declined("permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+               "server_max_window_bits=10; client_max_window_bits=10; server_no_context_takeover"));
 }
 
 TEST_CASE("negotiation: the first acceptable offer wins (§5)") {
-  CHECK(answer("permessage-deflate; server_max_window_bits=8, permessage-deflate; client_max_window_bits=10") ==
-        "permessage-deflate; client_max_window_bits=10");
+  CHECK(answer("permessage-deflate; server_max_window_bits=8, permessage-deflate; "
+               "client_max_window_bits=10") == "permessage-deflate; client_max_window_bits=10");
   CHECK(answer("permessage-deflate; foo, permessage-deflate; server_no_context_takeover") ==
         "permessage-deflate; server_no_context_takeover");
   CHECK(answer("permessage-deflate, permessage-deflate; server_no_context_takeover") ==
@@ -148,12 +156,14 @@ TEST_CASE("negotiation: the first acceptable offer wins (§5)") {
 
 TEST_CASE("negotiation: several headers form one list") {
   const DeflateNegotiation n =
-      run({"x-foo", "permessage-deflate; foo", "permessage-deflate; server_max_window_bits=11"}, dedicated_policy());
+      run({"x-foo", "permessage-deflate; foo", "permessage-deflate; server_max_window_bits=11"},
+          dedicated_policy());
   REQUIRE(n.outcome == NegotiationOutcome::kAccepted);
   CHECK(n.response == "permessage-deflate; server_max_window_bits=11");
   CHECK(n.params.server_window_bits == 11);
   // A malformed second header declines the whole negotiation.
-  CHECK(run({"permessage-deflate", "permessage-deflate;"}, dedicated_policy()).outcome == NegotiationOutcome::kDeclined);
+  CHECK(run({"permessage-deflate", "permessage-deflate;"}, dedicated_policy()).outcome ==
+        NegotiationOutcome::kDeclined);
 }
 
 TEST_CASE("negotiation: whitespace, empty elements and quoting") {
@@ -169,11 +179,12 @@ TEST_CASE("negotiation: whitespace, empty elements and quoting") {
 }
 
 TEST_CASE("negotiation: malformed headers are declined, never accepted in part") {
-  for (std::string_view bad : {"permessage-deflate;", "permessage-deflate; =10", "permessage-deflate;;",
-                               "permessage-deflate; server_max_window_bits=", "permessage-deflate x",
-                               "permessage-deflate; server_max_window_bits=\"10", ";permessage-deflate",
-                               "permessage-deflate; a=\"\x01\"", "permessage-deflate, x-foo; =",
-                               "\"permessage-deflate\"", "permessage-deflate; server_max_window_bits=1 0"}) {
+  for (std::string_view bad :
+       {"permessage-deflate;", "permessage-deflate; =10", "permessage-deflate;;",
+        "permessage-deflate; server_max_window_bits=", "permessage-deflate x",
+        "permessage-deflate; server_max_window_bits=\"10", ";permessage-deflate",
+        "permessage-deflate; a=\"\x01\"", "permessage-deflate, x-foo; =", "\"permessage-deflate\"",
+        "permessage-deflate; server_max_window_bits=1 0"}) {
     CAPTURE(bad);
     const DeflateNegotiation n = run({bad}, dedicated_policy());
     CHECK(n.outcome == NegotiationOutcome::kDeclined);
@@ -182,8 +193,8 @@ TEST_CASE("negotiation: malformed headers are declined, never accepted in part")
 }
 
 TEST_CASE("negotiation: shared mode forces both no-context-takeover flags") {
-  const DeflateNegotiation n =
-      run({"permessage-deflate; server_max_window_bits=12; client_max_window_bits"}, shared_policy(13));
+  const DeflateNegotiation n = run(
+      {"permessage-deflate; server_max_window_bits=12; client_max_window_bits"}, shared_policy(13));
   REQUIRE(n.outcome == NegotiationOutcome::kAccepted);
   CHECK(n.params == DeflateParams{true, true, 12, 13});
   CHECK(n.response ==

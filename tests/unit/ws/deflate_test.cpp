@@ -33,7 +33,8 @@ std::string inflate_all(Inflater& inflater, std::span<const uint8_t> data, size_
 
 std::vector<uint8_t> compress(Deflater& deflater, std::string_view text, bool reset_after) {
   std::vector<uint8_t> out;
-  REQUIRE(deflater.compress_message({reinterpret_cast<const uint8_t*>(text.data()), text.size()}, out, reset_after));
+  REQUIRE(deflater.compress_message({reinterpret_cast<const uint8_t*>(text.data()), text.size()},
+                                    out, reset_after));
   return out;
 }
 
@@ -47,18 +48,21 @@ TEST_CASE("deflate: RFC 7692 §7.2.3.1 example inflates to Hello") {
 
 TEST_CASE("deflate: §7.2.3.2 shared window, the second Hello refers back to the first") {
   Inflater inflater(15);
-  CHECK(inflate_all(inflater, std::vector<uint8_t>{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}) == "Hello");
+  CHECK(inflate_all(inflater, std::vector<uint8_t>{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}) ==
+        "Hello");
   CHECK(inflate_all(inflater, std::vector<uint8_t>{0xf2, 0x00, 0x11, 0x00, 0x00}) == "Hello");
 }
 
 TEST_CASE("deflate: §7.2.3.3 stored block and §7.2.3.4 BFINAL block") {
   Inflater inflater(15);
-  CHECK(inflate_all(inflater, std::vector<uint8_t>{0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00}) ==
-        "Hello");
+  CHECK(inflate_all(inflater, std::vector<uint8_t>{0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c,
+                                                   0x6c, 0x6f, 0x00}) == "Hello");
   Inflater final_block(15);
-  CHECK(inflate_all(final_block, std::vector<uint8_t>{0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00}) == "Hello");
+  CHECK(inflate_all(final_block, std::vector<uint8_t>{0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00,
+                                                      0x00}) == "Hello");
   // And a message after it still inflates (the stream restarted).
-  CHECK(inflate_all(final_block, std::vector<uint8_t>{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}) == "Hello");
+  CHECK(inflate_all(final_block, std::vector<uint8_t>{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}) ==
+        "Hello");
 }
 
 TEST_CASE("deflate: compress_message strips the tail and round-trips") {
@@ -76,7 +80,8 @@ TEST_CASE("deflate: compress_message strips the tail and round-trips") {
 }
 
 TEST_CASE("deflate: context takeover makes the second message smaller, reset does not") {
-  const std::string text = R"({"event":"message","room":"general","data":{"text":"hello world, hello world"}})";
+  const std::string text =
+      R"({"event":"message","room":"general","data":{"text":"hello world, hello world"}})";
   Deflater keep(15, 8);
   const std::vector<uint8_t> first = compress(keep, text, false);
   const std::vector<uint8_t> second = compress(keep, text, false);
@@ -112,7 +117,8 @@ TEST_CASE("deflate: every window size round-trips large, repetitive and random d
 }
 
 TEST_CASE("deflate: the inflater gives the same output split at every byte, with any room") {
-  const std::string text = "The quick brown fox jumps over the lazy dog. The quick brown fox! {\"a\":[1,2,3,1,2,3]}";
+  const std::string text =
+      "The quick brown fox jumps over the lazy dog. The quick brown fox! {\"a\":[1,2,3,1,2,3]}";
   Deflater deflater(15, 8);
   std::vector<uint8_t> packed = compress(deflater, text, true);
   packed.insert(packed.end(), std::begin(kDeflateTail), std::end(kDeflateTail));
@@ -123,8 +129,8 @@ TEST_CASE("deflate: the inflater gives the same output split at every byte, with
       Inflater inflater(15);
       std::string out;
       std::vector<uint8_t> buffer(room);
-      for (std::span<const uint8_t> part :
-           {std::span<const uint8_t>(packed).first(split), std::span<const uint8_t>(packed).subspan(split)}) {
+      for (std::span<const uint8_t> part : {std::span<const uint8_t>(packed).first(split),
+                                            std::span<const uint8_t>(packed).subspan(split)}) {
         size_t used = 0;
         for (;;) {
           const InflateStep step = inflater.inflate(part.subspan(used), buffer);
@@ -147,7 +153,8 @@ TEST_CASE("deflate: invalid data is an error, not a crash") {
   const std::vector<uint8_t> bad = {0xff, 0xff, 0xff};
   CHECK(inflater.inflate(bad, out).status == InflateStatus::kError);
   inflater.reset();
-  CHECK(inflate_all(inflater, std::vector<uint8_t>{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}) == "Hello");
+  CHECK(inflate_all(inflater, std::vector<uint8_t>{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}) ==
+        "Hello");
 }
 
 TEST_CASE("deflate: output is bounded by the room the caller gives (a bomb stops at the cap)") {
