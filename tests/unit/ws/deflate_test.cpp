@@ -11,23 +11,27 @@ using namespace wsrelay::ws;
 
 namespace {
 
+// Feeds `in` to the inflater through `buffer` (its size is the room per call), appending the
+// output to `out`, until zlib has taken all of it.
+void inflate_piece(Inflater& inflater, std::span<const uint8_t> in, std::vector<uint8_t>& buffer,
+                   std::string& out) {
+  size_t used = 0;
+  for (;;) {
+    const InflateStep step = inflater.inflate(in.subspan(used), buffer);
+    REQUIRE(step.status != InflateStatus::kError);
+    used += step.consumed;
+    out.append(reinterpret_cast<const char*>(buffer.data()), step.produced);
+    if (step.status == InflateStatus::kOk) break;
+  }
+  REQUIRE(used == in.size());
+}
+
 // Inflates a whole compressed message (tail appended, §7.2.2) with room `room` per call.
 std::string inflate_all(Inflater& inflater, std::span<const uint8_t> data, size_t room = 4096) {
   std::string out;
   std::vector<uint8_t> buffer(room);
-  auto run = [&](std::span<const uint8_t> in) {
-    size_t used = 0;
-    for (;;) {
-      const InflateStep step = inflater.inflate(in.subspan(used), buffer);
-      REQUIRE(step.status != InflateStatus::kError);
-      used += step.consumed;
-      out.append(reinterpret_cast<const char*>(buffer.data()), step.produced);
-      if (step.status == InflateStatus::kOk) break;
-    }
-    CHECK(used == in.size());
-  };
-  run(data);
-  run(kDeflateTail);
+  inflate_piece(inflater, data, buffer, out);
+  inflate_piece(inflater, kDeflateTail, buffer, out);
   return out;
 }
 
@@ -131,15 +135,7 @@ TEST_CASE("deflate: the inflater gives the same output split at every byte, with
       std::vector<uint8_t> buffer(room);
       for (std::span<const uint8_t> part : {std::span<const uint8_t>(packed).first(split),
                                             std::span<const uint8_t>(packed).subspan(split)}) {
-        size_t used = 0;
-        for (;;) {
-          const InflateStep step = inflater.inflate(part.subspan(used), buffer);
-          REQUIRE(step.status != InflateStatus::kError);
-          used += step.consumed;
-          out.append(reinterpret_cast<const char*>(buffer.data()), step.produced);
-          if (step.status == InflateStatus::kOk) break;
-        }
-        REQUIRE(used == part.size());
+        inflate_piece(inflater, part, buffer, out);
       }
       CHECK(out == text);
     }
