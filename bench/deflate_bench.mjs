@@ -149,6 +149,7 @@ for (const mode of MODES) {
     }
     results[mode].echo[size] = median(echo);
     results[mode].broadcast[size] = median(bcast);
+    console.error(`${mode} ${size} B: echo ${median(echo).toFixed(2)} us/msg, broadcast ${median(bcast).toFixed(2)} us/delivery`);
   }
   const s = await start(['serve', '--compression', mode, '--max-clients', '5000']);
   results[mode].idle = await idleMemory(s, deflate);
