@@ -88,9 +88,10 @@ inline Bytes zlib_deflate(std::span<const uint8_t> data, int bits) {
   z.next_out = out.data();
   z.avail_out = static_cast<uInt>(out.size());
   deflate(&z, Z_SYNC_FLUSH);
-  out.resize(out.size() - z.avail_out);
+  const size_t produced = out.size() - z.avail_out;
   deflateEnd(&z);
-  if (out.size() >= 4) out.resize(out.size() - 4);
+  // Drop the unused room and the 00 00 ff ff tail (erase, not resize: only ever shrinks).
+  out.erase(out.begin() + static_cast<std::ptrdiff_t>(produced >= 4 ? produced - 4 : produced), out.end());
   return out;
 }
 

@@ -161,7 +161,7 @@ class BombAndLimits(unittest.TestCase):
 
 class SlowConsumerWithCompression(unittest.TestCase):
     def test_compressed_echoes_to_a_reader_that_does_not_read_end_with_1008(self):
-        with WsrelayServer(args=["echo", "--max-pending-output", "65536"]).start() as server:
+        with WsrelayServer(args=["echo", "--max-pending-output", "65536"]) as server:
             with open_ws(server.addr, extra=[("Sec-WebSocket-Extensions", "permessage-deflate")]) as c:
                 self.assertIsNotNone(c.extensions)
 
