@@ -139,9 +139,12 @@ class BombAndLimits(unittest.TestCase):
                 c.send(frame(OP_BINARY, bytes(body), rsv=RSV1))
             c.expect_close(1009, timeout=60)
         grown = rss_kib(pid) - baseline
-        # The cap (16 MiB) plus allocator slack; never anything like 1 GiB.
-        self.assertLess(grown, 40 * 1024, "RSS grew by %d KiB" % grown)
-        self.assertLess(rss_kib(pid, "VmHWM"), baseline + 48 * 1024)
+        # The cap (16 MiB) plus allocator slack; never anything like 1 GiB. Sanitizer builds
+        # (tests/run.sh sets the scale to 3 for them) keep freed blocks in ASan's quarantine
+        # and add shadow memory: they get three times the slack.
+        slack = 1 if os.environ.get("WSRELAY_TEST_TIMEOUT_SCALE", "1") == "1" else 3
+        self.assertLess(grown, 40 * 1024 * slack, "RSS grew by %d KiB" % grown)
+        self.assertLess(rss_kib(pid, "VmHWM"), baseline + 48 * 1024 * slack)
 
     def test_bomb_in_one_frame(self):
         self._bomb(fragmented=False)
