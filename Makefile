@@ -17,7 +17,7 @@ SAN      ?=
 OPT      ?= -O2
 
 # Debian packages the build needs; installed automatically when running as root.
-DEB_PACKAGES := libssl-dev rapidjson-dev doctest-dev libhiredis-dev
+DEB_PACKAGES := libssl-dev rapidjson-dev doctest-dev libhiredis-dev zlib1g-dev
 
 CXXFLAGS_BASE := -std=c++20 $(OPT) -g -Wall -Wextra -Werror -Wpedantic -Wshadow \
                  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual \
@@ -28,7 +28,7 @@ LDFLAGS_SAN   := -fsanitize=address,undefined
 endif
 CXXFLAGS ?=
 CXXFLAGS := $(CXXFLAGS_BASE) $(CXXFLAGS)
-LDLIBS   := -lssl -lcrypto -lhiredis
+LDLIBS   := -lssl -lcrypto -lhiredis -lz
 
 LIB_SRCS   := $(shell find src -name '*.cpp' ! -name main.cpp | sort)
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)

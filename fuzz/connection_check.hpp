@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "app/peer.hpp"
+#include "deflate_check.hpp"
 #include "fuzz_support.hpp"
 #include "net/event_loop.hpp"
 #include "net/output_queue.hpp"
@@ -365,15 +366,28 @@ inline RunResult drive(std::span<const uint8_t> stream, const Options& options, 
   return result;
 }
 
-inline std::string check_frames_out(std::string_view frames, const RunResult& run) {
-  const RefFrameResult decoded = reference_frames(as_bytes(frames), /*server=*/false, 0);
+// `deflate`: the 101 accepted permessage-deflate (the harness's server runs the default
+// shared mode: no context takeover, so each compressed frame inflates on its own with zlib).
+inline std::string check_frames_out(std::string_view frames, const RunResult& run, bool deflate) {
+  const RefFrameResult decoded = reference_frames(as_bytes(frames), /*server=*/false, deflate ? 0x4 : 0);
   if (decoded.error) return "the server sent a broken frame: " + decoded.reason;
   const RefFrame* close = nullptr;
   for (const RefFrame& f : decoded.frames) {
     if (!f.complete) return "the output ends inside a frame";
     if (close != nullptr) return "a frame follows the Close frame";
     if (!f.fin) return "the server fragments messages (it never should here)";
-    if (f.opcode == 1 && !naive_utf8(f.payload).complete) return "a text frame is not UTF-8";
+    Bytes inflated;
+    std::span<const uint8_t> payload = f.payload;
+    if ((f.rsv & 0x4) != 0) {
+      // RFC 7692 §6.1: never on a control frame; the data must inflate (§7.2.2).
+      if (f.opcode >= 8) return "RSV1 on a control frame";
+      bool over = false;
+      if (!deflate_check::zlib_inflate(f.payload, UINT64_MAX, inflated, over)) {
+        return "a compressed frame does not inflate";
+      }
+      payload = inflated;
+    }
+    if (f.opcode == 1 && !naive_utf8(payload).complete) return "a text frame is not UTF-8";
     if (f.opcode == 8) close = &f;
   }
   uint16_t expected = 1006;
@@ -408,7 +422,9 @@ inline std::string check_output(const RunResult& run) {
     if (head_end == std::string_view::npos) return "an HTTP response head is cut short";
     const std::string_view head = out.substr(0, head_end + 4);
     out.remove_prefix(head.size());
-    if (head.starts_with("HTTP/1.1 101 ")) return check_frames_out(out, run);
+    if (head.starts_with("HTTP/1.1 101 ")) {
+      return check_frames_out(out, run, head.find("\r\nSec-WebSocket-Extensions: permessage-deflate") != std::string_view::npos);
+    }
     const size_t cl = head.find("\r\nContent-Length: ");
     if (cl == std::string_view::npos) return "a response without Content-Length";
     size_t length = 0;

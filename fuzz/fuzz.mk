@@ -28,7 +28,7 @@ LIBFLAGS := $(COMMON) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 LINK     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 endif
 HARNESSFLAGS := $(LIBFLAGS) -Werror
-LDLIBS := -lssl -lcrypto
+LDLIBS := -lssl -lcrypto -lhiredis -lz
 
 LIB_SRCS  := $(shell find src -name '*.cpp' ! -name main.cpp | sort)
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(OUT)/obj/%.o)

@@ -310,6 +310,16 @@ TIME = 0x40
 TLS = 0x80
 
 
+DEFLATE_UPGRADE = UPGRADE.replace(b"\r\n\r\n", b"\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+
+
+def deflated(data):
+    """Raw DEFLATE with the empty-block tail removed (RFC 7692 §7.2.1)."""
+    import zlib
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return (c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH))[:-4]
+
+
 def cseed(options, stream, seed=b"\x9a\xbc"):
     return bytes([options]) + seed + stream
 
@@ -346,6 +356,16 @@ connection_seeds = {
     "many_messages": cseed(0, UPGRADE + b"".join(text("m%d" % i) for i in range(50))),
     "tls_echo": cseed(TLS, UPGRADE + text("over tls") + close(1000)),
     "tls_plain_http": cseed(TLS | HTTPSVC, b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"),
+    # permessage-deflate (RFC 7692): a compressed echo, a big compressed reply, a broadcast,
+    # RSV1 on a continuation, invalid compressed data.
+    "deflate_echo": cseed(0, DEFLATE_UPGRADE + frame(1, deflated(b"hello " * 100), rsv=4) + text("plain")
+                          + binary(b"!big") + text("!bcast " + "x" * 400) + close(1000)),
+    "deflate_fragmented": cseed(0, DEFLATE_UPGRADE + frame(1, deflated(b"ab" * 300)[:3], fin=False, rsv=4)
+                                + ping() + cont(deflated(b"ab" * 300)[3:])),
+    "deflate_rsv1_continuation": cseed(0, DEFLATE_UPGRADE + frame(1, b"\xf2", fin=False, rsv=4)
+                                       + frame(0, b"\x00", rsv=4)),
+    "deflate_invalid": cseed(0, DEFLATE_UPGRADE + frame(2, b"\xff\xff\xff", rsv=4)),
+    "deflate_bomb": cseed(0x02, DEFLATE_UPGRADE + frame(2, deflated(b"\0" * 100000), rsv=4)),
 }
 write("connection", connection_seeds)
 write_dict("connection", [
@@ -353,6 +373,8 @@ write_dict("connection", [
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "Sec-WebSocket-Version: 13\r\n", "Content-Length: ",
     "Transfer-Encoding: chunked\r\n", "Connection: close\r\n", "Connection: keep-alive\r\n", "\r\n\r\n", "HTTP/1.0",
     "/close", "/missing", "?deny", "!close", "!bcast", "!big", "!many",
+    "Sec-WebSocket-Extensions: permessage-deflate\r\n", "; client_max_window_bits", b"\xc1", b"\xc2", b"\x41",
+    b"\x00\x00\xff\xff",
     b"\x81", b"\x82", b"\x80", b"\x01", b"\x00", b"\x88", b"\x89", b"\x8a", b"\xfe", b"\xff", MASK, b"\x03\xe8", b"\x03\xed",
 ])
 

@@ -27,6 +27,12 @@ enum class PayloadKind : uint8_t { kText, kBinary };
 struct PreparedMessage {
   common::SharedBytesRef bytes;  // opaque to the application: the wire form
   size_t payload_size = 0;       // size of the application payload inside it
+  // The permessage-deflate wire form, built by the Host the first time a recipient that
+  // negotiated compression needs it and then shared by every such recipient: a message is
+  // compressed once, not once per recipient. Opaque to the application; an empty `compressed`
+  // with compressed_window_bits set means "compression did not pay: send `bytes`".
+  mutable common::SharedBytesRef compressed{};
+  mutable uint8_t compressed_window_bits = 0;
 };
 
 class Peer {

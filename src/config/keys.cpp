@@ -60,6 +60,7 @@ constexpr std::string_view kPusher = "Pusher protocol";
 constexpr std::string_view kPusherWebhooks = "Pusher webhooks";
 constexpr std::string_view kCluster = "Cluster (Redis)";
 constexpr std::string_view kConfiguration = "Configuration";
+constexpr std::string_view kCompression = "Compression (permessage-deflate)";
 
 constexpr int64_t kMillion = 1'000'000;
 constexpr int64_t kGiB = 1024 * 1024 * 1024;
@@ -94,6 +95,21 @@ constexpr std::array kKeys = {
     KeyInfo{"max_http_body", Kind::kBytes, 0, kGiB, kLimits,
             "Largest HTTP request body (backend API calls); larger gets 413.", "",
             field<&S::max_http_body>},
+
+    KeyInfo{"compression", Kind::kCompression, 0, 0, kCompression,
+            "permessage-deflate (RFC 7692) for clients that offer it. shared: one compressor per "
+            "server, no per-connection window (an idle connection holds no zlib memory); "
+            "dedicated: a window per connection in each direction (better ratio, about 300 KiB "
+            "per active connection); off: never negotiated. See docs/deflate.md.",
+            "", field<&S::compression>},
+    KeyInfo{"compression_window_bits", Kind::kCount, 9, 15, kCompression,
+            "LZ77 window of the server's compressor, as a power of two (15 = 32 KiB); also the "
+            "window clients are asked to stay within when they allow it.",
+            "", field<&S::compression_window_bits>},
+    KeyInfo{"compression_threshold", Kind::kBytes, 0, kGiB, kCompression,
+            "Messages shorter than this many bytes are sent uncompressed (compressing them "
+            "costs more CPU than the bytes it saves).",
+            "", field<&S::compression_threshold>},
 
     KeyInfo{"timeout", Kind::kSeconds, 0, 7 * 86400, kTimers,
             "Seconds a connection may stay idle (nothing received) before it is closed. 0 = "

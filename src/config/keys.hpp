@@ -42,6 +42,7 @@ enum class Kind : uint8_t {
   kKeyPrefix,    // [A-Za-z0-9._:-]{1,64}: the start of Redis keys and channels
   kOptionalHttpUrl,  // as kHttpUrl, or empty
   kWebhookEvents,    // comma-separated Pusher webhook event names, or all
+  kCompression,  // off|shared|dedicated (permessage-deflate mode)
 };
 
 // A parsed value before it is stored in Settings. Integers of every size travel as int64_t.

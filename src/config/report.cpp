@@ -104,6 +104,8 @@ std::string_view placeholder(Kind kind) {
       return "URL";
     case Kind::kWebhookEvents:
       return "EVENTS";
+    case Kind::kCompression:
+      return "MODE";
   }
   return "VALUE";
 }

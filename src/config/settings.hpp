@@ -44,6 +44,11 @@ struct Settings {
   size_t max_header_size = 8192;
   size_t max_http_body = 1048576;
 
+  // Compression (permessage-deflate, RFC 7692)
+  std::string compression = "shared";  // off | shared | dedicated
+  size_t compression_window_bits = 15;
+  size_t compression_threshold = 256;
+
   // Timeouts and heartbeats
   std::chrono::seconds timeout{300};
   std::chrono::seconds ping_interval{30};

@@ -357,6 +357,15 @@ bool parse_value(const KeyInfo& key, std::string_view text, Value& out, std::str
       out = std::string(trim(text));
       return true;
     }
+    case Kind::kCompression: {
+      const std::string_view mode = trim(text);
+      if (mode != "off" && mode != "shared" && mode != "dedicated") {
+        problem = quote(mode) + " is not a compression mode (allowed: " + describe_allowed(key) + ")";
+        return false;
+      }
+      out = std::string(mode);
+      return true;
+    }
   }
   problem = "has an unknown kind";
   return false;
@@ -431,6 +440,8 @@ std::string describe_allowed(const KeyInfo& key) {
       return "http://host[:port][/path] or https://host[:port][/path], or empty";
     case Kind::kWebhookEvents:
       return "all, or comma-separated channel_occupied, channel_vacated, member_added, member_removed, client_event";
+    case Kind::kCompression:
+      return "off, shared or dedicated";
   }
   return "?";
 }

@@ -3,12 +3,15 @@
 #include "http/response.hpp"
 #include "http/url.hpp"
 #include "server/server.hpp"
+#include "ws/deflate.hpp"
 
 namespace wsrelay::http {
 
 ServerCountersSource counters_of(const server::Server& server) {
   return [&server] {
-    return ServerCounters{server.stats(), server.connection_count(), server.websocket_count(), server.uptime_ms()};
+    ServerCounters counters{server.stats(), server.connection_count(), server.websocket_count(), server.uptime_ms()};
+    counters.zlib_bytes = ws::zlib_bytes_in_use();
+    return counters;
   };
 }
 

@@ -111,6 +111,26 @@ std::string render_metrics(const Snapshot& snapshot, size_t room_limit) {
   out.single("wsrelay_sent_bytes_total", "counter",
              "WebSocket payload bytes queued for sending (per recipient).", stats.bytes_out);
   out.single("wsrelay_pings_sent_total", "counter", "Heartbeat pings sent.", stats.pings_sent);
+  // permessage-deflate (RFC 7692): both sides of compression, and what it costs.
+  out.single("wsrelay_deflate_connections_total", "counter", "WebSocket upgrades that negotiated permessage-deflate.",
+             stats.deflate_connections);
+  out.single("wsrelay_deflate_messages_received_total", "counter", "Compressed messages received.",
+             stats.deflate_messages_in);
+  out.single("wsrelay_deflate_received_wire_bytes_total", "counter",
+             "Payload bytes of compressed messages received, as sent (compressed).", stats.deflate_bytes_in_wire);
+  out.single("wsrelay_deflate_received_bytes_total", "counter",
+             "Payload bytes of compressed messages received, after inflating.", stats.deflate_bytes_in_plain);
+  out.single("wsrelay_deflate_messages_sent_total", "counter", "Messages queued compressed (one per recipient).",
+             stats.deflate_messages_out);
+  out.single("wsrelay_deflate_sent_bytes_total", "counter",
+             "Payload bytes of messages queued compressed, before compression.", stats.deflate_bytes_out_plain);
+  out.single("wsrelay_deflate_sent_wire_bytes_total", "counter",
+             "Payload bytes of messages queued compressed, after compression.", stats.deflate_bytes_out_wire);
+  out.single("wsrelay_deflate_compressions_total", "counter",
+             "Compressor runs (a broadcast compressed once for many recipients counts once).",
+             stats.deflate_compressions);
+  out.single("wsrelay_deflate_zlib_bytes", "gauge", "Memory held by zlib compressors and inflaters now.",
+             server.zlib_bytes);
 
   out.family("wsrelay_rejections_total", "counter",
              "Connections or requests refused or ended early, by reason.");

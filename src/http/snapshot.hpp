@@ -24,6 +24,7 @@ struct ServerCounters {
   size_t connections = 0;  // open TCP connections, HTTP and WebSocket
   size_t websockets = 0;   // of which upgraded to WebSocket
   uint64_t uptime_ms = 0;
+  size_t zlib_bytes = 0;   // memory held by permessage-deflate compressors and inflaters
 };
 
 // The cluster link (src/cluster), present only when redis_url is set.

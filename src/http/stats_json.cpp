@@ -85,6 +85,21 @@ std::string render_stats(const Snapshot& snapshot) {
   in_out(writer, "bytes", server.stats.bytes_in, server.stats.bytes_out);
   write_key(writer, "pings_sent");
   writer.Uint64(server.stats.pings_sent);
+  // permessage-deflate: payload bytes of compressed messages before and after compression
+  // ("wire" is what crossed the network), and the zlib memory held right now.
+  const server::ServerStats& s = server.stats;
+  write_key(writer, "compression");
+  writer.StartObject();
+  write_key(writer, "connections_total");
+  writer.Uint64(s.deflate_connections);
+  in_out(writer, "messages", s.deflate_messages_in, s.deflate_messages_out);
+  in_out(writer, "bytes", s.deflate_bytes_in_plain, s.deflate_bytes_out_plain);
+  in_out(writer, "wire_bytes", s.deflate_bytes_in_wire, s.deflate_bytes_out_wire);
+  write_key(writer, "compressions");
+  writer.Uint64(s.deflate_compressions);
+  write_key(writer, "zlib_bytes");
+  writer.Uint64(server.zlib_bytes);
+  writer.EndObject();
 
   write_key(writer, "rooms");
   writer.StartArray();

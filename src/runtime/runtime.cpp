@@ -47,6 +47,12 @@ server::ServerOptions server_options(const config::Settings& s) {
   o.handshake_timeout_ms = ms(s.handshake_timeout);
   o.close_timeout_ms = ms(s.close_timeout);
   o.shutdown_timeout_ms = ms(s.shutdown_timeout);
+  using Compression = server::ServerOptions::Compression;
+  o.compression = s.compression == "off"         ? Compression::kOff
+                  : s.compression == "dedicated" ? Compression::kDedicated
+                                                 : Compression::kShared;
+  o.compression_window_bits = static_cast<uint8_t>(s.compression_window_bits);
+  o.compression_threshold = s.compression_threshold;
   return o;
 }
 

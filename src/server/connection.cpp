@@ -187,10 +187,11 @@ void Connection::write_now(const uint8_t* data, size_t length) {
   after_queue_grew();
 }
 
-void Connection::write_frame(ws::Opcode opcode, std::span<const uint8_t> payload) {
+void Connection::write_frame(ws::Opcode opcode, std::span<const uint8_t> payload, bool compressed) {
   if (opcode != ws::Opcode::kClose && !has_output_room()) return;
   uint8_t header[ws::kMaxServerFrameHeader];
   const size_t header_size = ws::write_frame_header(header, opcode, payload.size());
+  if (compressed) header[0] |= ws::kRsv1Bit;  // RFC 7692 §6
   if (server_.is_corked(this) && queue_empty()) {
     // The common case: the reply to a message just read leaves with the rest of this
     // iteration's output in one write. Header and payload must be appended together.

@@ -27,6 +27,7 @@
 #include "net/transport.hpp"
 #include "server/server_stats.hpp"
 #include "ws/close_code.hpp"
+#include "ws/deflate.hpp"
 #include "ws/frame.hpp"
 #include "ws/http_request.hpp"
 #include "ws/message_reader.hpp"
@@ -103,7 +104,17 @@ class Connection final : public net::IoHandler,
                     std::string_view extra_header = {});
   void process_websocket(std::span<uint8_t> bytes);
 
-  void write_frame(ws::Opcode opcode, std::span<const uint8_t> payload);
+  void write_frame(ws::Opcode opcode, std::span<const uint8_t> payload, bool compressed = false);
+  void push_shared_frame(const common::SharedBytesRef& frame);
+
+  // permessage-deflate (connection_deflate.cpp)
+  std::string negotiate_compression(const ws::HttpRequest& request);  // response value, or ""
+  ws::ReaderLimits reader_limits() const;
+  bool keeps_inflate_context() const;  // dedicated mode, client context takeover: keep reader_
+  bool compresses(size_t payload_size) const;
+  void note_message_in(const ws::MessageReader& reader, size_t payload_size);
+  bool write_compressed(ws::Opcode opcode, std::span<const uint8_t> payload);  // false: send plain
+  bool send_prepared_compressed(const app::PreparedMessage& message);         // false: send plain
   void send_close_frame(uint16_t code, std::string_view reason);
   void fail_after_response();
   bool has_output_room();  // false (and the client closed 1008) when it cannot keep up
@@ -134,6 +145,9 @@ class Connection final : public net::IoHandler,
   bool half_closed_ = false;
   bool served_request_ = false;      // keep-alive: at least one HTTP request answered
   bool ping_outstanding_ = false;
+  uint8_t deflate_ = 0;  // negotiated permessage-deflate flags (connection_deflate.cpp), 0 = none
+  uint8_t deflate_server_bits_ = 15;
+  uint8_t deflate_client_bits_ = 15;
   uint16_t final_code_ = ws::close_code::kAbnormal;
   Server& server_;
   net::Transport* transport_;
@@ -150,6 +164,7 @@ class Connection final : public net::IoHandler,
   std::unique_ptr<std::string> final_reason_;  // once a close has a reason
   std::unique_ptr<ws::MessageReader> reader_;  // borrowed while a frame/message is half read
   std::unique_ptr<net::OutputQueue> queue_;    // borrowed while output waits for the socket
+  std::unique_ptr<ws::Deflater> deflater_;     // dedicated mode with server context takeover
 };
 
 }  // namespace wsrelay::server

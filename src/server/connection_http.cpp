@@ -162,7 +162,7 @@ void Connection::upgrade(const ws::HttpRequest& request, std::string_view key, s
     }
   }
 
-  const std::string response = ws::accept_response(key);
+  const std::string response = ws::accept_response(key, negotiate_compression(request));
   write_raw(reinterpret_cast<const uint8_t*>(response.data()), response.size());
   state_ = State::kOpen;
   upgraded_ = true;

@@ -11,18 +11,21 @@ void Connection::process_websocket(std::span<uint8_t> bytes) {
   // so idle connections keep no parser state. It is reset on loan: limits may have changed.
   if (!reader_) {
     reader_ = server_.reader_pool().take();
-    reader_->reset(ws::ReaderLimits{server_.options().max_message_size, ws::Role::kServer, 0});
+    reader_->reset(reader_limits());
   }
   // The reader calls back into on_message/on_ping/on_pong/on_close/on_protocol_error. The
   // connection is never freed inside those callbacks (see connection.hpp), so reader_ lives on.
   reader_->feed(bytes, *this);
-  if (reader_->at_rest()) server_.reader_pool().give_back(std::move(reader_));
+  // A reader whose Inflater holds the client's compression context is not at rest in that
+  // sense: it stays (dedicated mode only; see connection_deflate.cpp).
+  if (reader_->at_rest() && !keeps_inflate_context()) server_.reader_pool().give_back(std::move(reader_));
 }
 
 bool Connection::on_message(ws::MessageKind kind, std::span<const uint8_t> payload) {
   ServerStats& stats = server_.stats();
   ++stats.messages_in;
   stats.bytes_in += payload.size();
+  if (deflate_ != 0) note_message_in(*reader_, payload.size());
   // After we sent Close, data frames still arriving are read (to find the peer's Close) but
   // not acted upon (RFC 6455 §5.5.1).
   if (state_ != State::kOpen) return true;
@@ -82,8 +85,14 @@ void Connection::send(app::PayloadKind kind, std::string_view payload) {
   ServerStats& stats = server_.stats();
   ++stats.messages_out;
   stats.bytes_out += payload.size();
-  write_frame(kind == app::PayloadKind::kText ? ws::Opcode::kText : ws::Opcode::kBinary,
-              {reinterpret_cast<const uint8_t*>(payload.data()), payload.size()});
+  const ws::Opcode opcode = kind == app::PayloadKind::kText ? ws::Opcode::kText : ws::Opcode::kBinary;
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+  if (compresses(payload.size())) {
+    // The room check first: no CPU spent compressing for a client about to be closed (1008).
+    if (!has_output_room()) return;
+    if (write_compressed(opcode, bytes)) return;
+  }
+  write_frame(opcode, bytes);
 }
 
 void Connection::send_prepared(const app::PreparedMessage& message) {
@@ -91,13 +100,18 @@ void Connection::send_prepared(const app::PreparedMessage& message) {
   ServerStats& stats = server_.stats();
   ++stats.messages_out;
   stats.bytes_out += message.payload_size;
+  if (deflate_ != 0 && send_prepared_compressed(message)) return;
+  push_shared_frame(message.bytes);
+}
+
+void Connection::push_shared_frame(const common::SharedBytesRef& frame) {
   if (server_.is_corked(this) && queue_empty()) {
     // Small shared frames join the cork buffer (one write for the whole iteration).
-    if (server_.cork_append(message.bytes.data(), message.bytes.size())) return;
+    if (server_.cork_append(frame.data(), frame.size())) return;
     server_.flush_cork();
   }
   // Otherwise share the bytes: a broadcast to N peers is N references to one block.
-  queue().push_shared(message.bytes);
+  queue().push_shared(frame);
   after_queue_grew();
 }
 

@@ -11,7 +11,9 @@
 // connection's pending frames leave with one writev per loop iteration.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +28,7 @@
 #include "server/server_observer.hpp"
 #include "server/server_options.hpp"
 #include "server/server_stats.hpp"
+#include "ws/deflate.hpp"
 #include "ws/message_reader.hpp"
 
 namespace wsrelay::server {
@@ -132,6 +135,15 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   common::ObjectPool<ws::MessageReader>& reader_pool() { return readers_; }
   common::ObjectPool<net::OutputQueue>& queue_pool() { return queues_; }
 
+  // permessage-deflate (server_deflate.cpp): the loop's shared compressors (no context
+  // takeover), one per window size in use, created on first use; and their output buffer.
+  ws::Deflater* shared_deflater(uint8_t window_bits);
+  std::vector<uint8_t>& deflate_scratch() { return deflate_scratch_; }
+  void trim_deflate_scratch();
+  // The compressed frame of a prepared message for this window, built once and cached in the
+  // message; empty when compression failed or did not make it smaller (send the plain frame).
+  common::SharedBytesRef compressed_frame(const app::PreparedMessage& message, uint8_t window_bits);
+
   void mark_dirty(Connection* connection);
   void on_terminated(Connection* connection);  // moved to the closed list
   bool admit_websocket(Connection& connection, Reject& bucket);  // counts; false when full
@@ -187,6 +199,8 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
 
   common::ObjectPool<ws::MessageReader> readers_;
   common::ObjectPool<net::OutputQueue> queues_;
+  std::array<std::unique_ptr<ws::Deflater>, 7> shared_deflaters_;  // window bits 9..15
+  std::vector<uint8_t> deflate_scratch_;
   PoolTrimTimer pool_trim_timer_{*this};
 
   std::vector<uint8_t> receive_buffer_;

@@ -23,6 +23,14 @@ struct ServerOptions {
   uint64_t handshake_timeout_ms = 10'000;
   uint64_t close_timeout_ms = 5'000;
   uint64_t shutdown_timeout_ms = 10'000;
+
+  // permessage-deflate (RFC 7692, docs/deflate.md). kShared: one compressor per loop for
+  // every connection (no context takeover either way); kDedicated: context takeover where the
+  // client allows it, a compressor and inflater kept per connection.
+  enum class Compression : uint8_t { kOff, kShared, kDedicated };
+  Compression compression = Compression::kShared;
+  uint8_t compression_window_bits = 15;  // 9..15
+  size_t compression_threshold = 256;    // smaller messages are sent uncompressed
 };
 
 }  // namespace wsrelay::server

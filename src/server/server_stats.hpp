@@ -46,6 +46,16 @@ struct ServerStats {
   uint64_t bytes_in = 0;              // WebSocket payload bytes received
   uint64_t bytes_out = 0;             // WebSocket payload bytes queued
   uint64_t pings_sent = 0;
+  // permessage-deflate (RFC 7692): payload bytes of compressed messages on the wire and
+  // inflated/before compression, so /stats and /metrics show what compression saves.
+  uint64_t deflate_connections = 0;   // upgrades that negotiated permessage-deflate
+  uint64_t deflate_messages_in = 0;
+  uint64_t deflate_bytes_in_wire = 0;
+  uint64_t deflate_bytes_in_plain = 0;
+  uint64_t deflate_messages_out = 0;
+  uint64_t deflate_bytes_out_plain = 0;
+  uint64_t deflate_bytes_out_wire = 0;
+  uint64_t deflate_compressions = 0;  // compressor runs: a broadcast to N counts once
   std::array<uint64_t, static_cast<size_t>(Reject::kCount)> rejects{};
   void count(Reject reason) { ++rejects[static_cast<size_t>(reason)]; }
 };

@@ -50,6 +50,12 @@ constexpr std::string_view kServerMasked = "server frames must not be masked";
 constexpr std::string_view kSlowConsumer = "slow consumer";
 constexpr std::string_view kIdleTimeout = "idle timeout";
 constexpr std::string_view kPongTimeout = "pong timeout";
+// permessage-deflate (RFC 7692)
+constexpr std::string_view kRsv1Continuation = "RSV1 set on a continuation frame";
+constexpr std::string_view kRsv1Control = "RSV1 set on a control frame";
+constexpr std::string_view kBadDeflateData = "invalid compressed data";
+constexpr std::string_view kInflatedTooBig = "message too big after decompression";
+constexpr std::string_view kInflateRatio = "compression ratio over the limit";
 }  // namespace close_reason
 
 }  // namespace wsrelay::ws

@@ -48,6 +48,8 @@ constexpr size_t kMaxControlPayload = 125;
 constexpr size_t kMaxFrameHeader = 14;
 // Largest server-to-client header (no masking key).
 constexpr size_t kMaxServerFrameHeader = 10;
+// RSV1 in a header's first byte: set on the first frame of a compressed message (RFC 7692 §6).
+constexpr uint8_t kRsv1Bit = 0x40;
 
 // Which side of the connection we are: a server requires masked frames from the client
 // (§5.1), a client requires unmasked frames from the server.
@@ -64,7 +66,7 @@ constexpr size_t frame_header_size(uint64_t payload_length, bool masked) {
 // bytes are written and returned: kMaxServerFrameHeader is always enough for an unmasked
 // (server) header, kMaxFrameHeader for any. `mask_key` is nullptr for server frames; a client
 // passes its 4 random bytes and then masks the payload itself with apply_mask(). RSV bits are
-// written as 0 (no extension is implemented yet).
+// written as 0; a compressed message's first frame ORs kRsv1Bit into byte 0 (RFC 7692 §6).
 size_t write_frame_header(uint8_t* out, Opcode opcode, uint64_t payload_length, bool fin = true,
                           const uint8_t* mask_key = nullptr);
 

@@ -93,7 +93,7 @@ UpgradeCheck check_upgrade(const HttpRequest& request) {
   return {0, {}, key};
 }
 
-std::string accept_response(std::string_view client_key) {
+std::string accept_response(std::string_view client_key, std::string_view extensions) {
   // §4.2.2 item 5: status 101, Upgrade: websocket, Connection: Upgrade, and the accept value.
   constexpr std::string_view kHead =
       "HTTP/1.1 101 Switching Protocols\r\n"
@@ -106,6 +106,10 @@ std::string accept_response(std::string_view client_key) {
   response.reserve(kHead.size() + accept.size() + kTail.size());
   response.append(kHead);
   response.append(accept.data(), accept.size());
+  if (!extensions.empty()) {
+    response.append("\r\nSec-WebSocket-Extensions: ");
+    response.append(extensions);
+  }
   response.append(kTail);
   return response;
 }

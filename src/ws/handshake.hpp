@@ -37,7 +37,8 @@ struct UpgradeCheck {
 // "Sec-WebSocket-Version: 13", §4.4). Method other than GET: 405.
 UpgradeCheck check_upgrade(const HttpRequest& request);
 
-// The complete "101 Switching Protocols" response head for an accepted key.
-std::string accept_response(std::string_view client_key);
+// The complete "101 Switching Protocols" response head for an accepted key. A non-empty
+// `extensions` adds "Sec-WebSocket-Extensions: <extensions>" (RFC 6455 §9.1, RFC 7692 §5).
+std::string accept_response(std::string_view client_key, std::string_view extensions = {});
 
 }  // namespace wsrelay::ws

@@ -12,7 +12,13 @@
 //  - text is checked for UTF-8 incrementally as payload bytes arrive, so the connection fails
 //    at the first invalid byte, even in the middle of a frame (1007);
 //  - a Close payload of 1 byte (1002), an invalid close code (1002) or a reason that is not
-//    UTF-8 (1007) are protocol errors.
+//    UTF-8 (1007) are protocol errors;
+//  - with permessage-deflate (RFC 7692 §6), RSV1 on a message's first frame marks it
+//    compressed; RSV1 on a continuation or control frame is 1002. A compressed message is
+//    inflated as its payload arrives, into the reader's buffer, which is never offered more
+//    room than max_message_size allows: a decompression bomb ends with 1009 when the cap is
+//    passed, having cost no more memory than the cap. Invalid DEFLATE data is 1007, and the
+//    UTF-8 check runs on the inflated text.
 //
 // It reaches its host only through MessageHandler, so tests and fuzzers link it with a stub
 // host and no sockets. Payload views passed to the handler are valid only during the call.
@@ -26,10 +32,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "ws/deflate.hpp"
 #include "ws/frame_parser.hpp"
 #include "ws/utf8.hpp"
 
@@ -59,6 +67,17 @@ struct ReaderLimits {
   uint64_t max_message_size = 64 * 1024;
   Role role = Role::kServer;
   uint8_t allowed_rsv = 0;
+  // permessage-deflate (RFC 7692), when negotiated: RSV1 on a message's first frame marks it
+  // compressed. inflate_window_bits is the client's window; with context takeover the
+  // inflate window is kept from one message to the next (and the host must keep the reader).
+  bool deflate = false;
+  bool inflate_context_takeover = false;
+  uint8_t inflate_window_bits = 15;
+  // A compressed message larger than max_inflate_ratio_floor bytes after inflating may be at
+  // most max_inflate_ratio times its compressed size (0 = no ratio limit): this bounds the
+  // inflate work a client buys with each byte it sends.
+  uint32_t max_inflate_ratio = 0;
+  uint64_t max_inflate_ratio_floor = 1 << 20;
 };
 
 enum class ReadStatus : uint8_t {
@@ -101,6 +120,13 @@ class MessageReader {
   // Heap memory the reader holds, spare capacity included (kept between messages up to
   // kRetainedBufferBytes, released after a larger message and after Close/failure).
   size_t retained_bytes() const { return buffer_.capacity(); }
+  // For the message just delivered by on_message: was it compressed, and how many payload
+  // bytes did it take on the wire (the stats show both sides of compression).
+  bool last_message_compressed() const { return last_compressed_; }
+  uint64_t last_message_wire_bytes() const { return last_wire_bytes_; }
+  // The reader holds an Inflater (created at the first compressed message, kept with the
+  // reader so pooled readers reuse it).
+  bool holds_inflater() const { return inflater_ != nullptr; }
 
  private:
   ReadStatus on_header(MessageHandler& handler);
@@ -110,6 +136,9 @@ class MessageReader {
   std::string_view too_big_reason(const FrameHeader& header);  // formatted into reason_
   void append_message_data(std::span<const uint8_t> piece);
   void release_buffer();
+  ReadStatus on_compressed_payload(const FrameStep& step, MessageHandler& handler);
+  ReadStatus inflate_piece(std::span<const uint8_t> piece, MessageHandler& handler);
+  ReadStatus deliver(std::span<const uint8_t> payload, MessageHandler& handler);
 
   ReaderLimits limits_;
   FrameParser parser_;
@@ -119,6 +148,11 @@ class MessageReader {
   size_t control_start_ = 0;     // where a split control frame's payload begins in buffer_
   MessageKind message_kind_ = MessageKind::kBinary;
   bool message_open_ = false;
+  bool compressed_ = false;       // the open message is compressed (RSV1 on its first frame)
+  bool last_compressed_ = false;  // see last_message_compressed()
+  uint64_t last_wire_bytes_ = 0;
+  uint64_t compressed_bytes_ = 0;  // compressed payload bytes of the open message so far
+  std::unique_ptr<Inflater> inflater_;
   size_t consumed_ = 0;  // see consumed()
   ReadStatus terminal_ = ReadStatus::kOk;
   std::array<char, 123> reason_{};  // the 1009 reason (RFC 6455 §5.5: at most 123 bytes)

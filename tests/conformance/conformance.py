@@ -24,13 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import runner  # noqa: E402
 import cases_framing, cases_utf8, cases_close, cases_limits, cases_http, cases_shutdown  # noqa: E402,F401
 import cases_timers  # noqa: E402,F401
+import cases_deflate  # noqa: E402,F401
 from wsrelay_server import default_binary  # noqa: E402
 
 CATEGORIES = [
     ("1", "framing"), ("2", "ping/pong"), ("3", "reserved bits"), ("4", "opcodes"),
     ("5", "fragmentation"), ("6", "UTF-8"), ("7", "closing"), ("9", "limits and big messages"),
     ("10", "misc"), ("H", "HTTP handshake"), ("S", "shutdown"),
-    ("T", "timers and backpressure"),
+    ("T", "timers and backpressure"), ("12", "permessage-deflate"), ("13", "deflate parameters"),
 ]
 
 

@@ -30,6 +30,9 @@ SERVERS = {
     "timers": ["echo", "--ping-interval", "2", "--ping-timeout", "1", "--handshake-timeout", "1"],
     # A small output cap for the slow-consumer case.
     "slow": ["echo", "--max-pending-output", "65536"],
+    # permessage-deflate (cases_deflate.py): contexts kept where the client allows, and off.
+    "dedicated": ["echo", "--compression", "dedicated"],
+    "nodeflate": ["echo", "--compression", "off"],
 }
 
 CASES = []

@@ -161,6 +161,10 @@ class Connection:
         self.eof = False
         self._msg_kind = None     # reassembly of a fragmented server message
         self._msg_parts = []
+        self._msg_compressed = False
+        # permessage-deflate (cases_deflate.py): an object with inflate(payload) once the
+        # extension is negotiated; RSV1 is then legal on a message's first frame.
+        self.deflate = None
 
     # -- sending
     def send(self, data):
@@ -221,8 +225,11 @@ class Connection:
                 length, pos = struct.unpack("!Q", self.buf[2:10])[0], 10
             if masked:
                 raise ProtocolViolation("server sent a masked frame (RFC 6455 §5.1)")
-            if rsv:
+            allowed = 4 if self.deflate is not None else 0
+            if rsv & ~allowed:
                 raise ProtocolViolation("server frame has RSV bits %s with no extension" % bin(rsv))
+            if rsv and (opcode >= 8 or opcode == OP_CONT):
+                raise ProtocolViolation("server set RSV1 on a control or continuation frame (RFC 7692 §6.1)")
             if opcode not in KNOWN_OPCODES:
                 raise ProtocolViolation("server frame has reserved opcode %d" % opcode)
             if opcode >= 8 and (not fin or length > 125):
@@ -246,7 +253,7 @@ class Connection:
                 if self._msg_kind is not None:
                     raise ProtocolViolation("TCP closed in the middle of a fragmented message")
                 return ("eof",)
-            fin, _, opcode, payload = f
+            fin, rsv, opcode, payload = f
             if opcode == OP_CLOSE:
                 return decode_close(payload)
             if opcode == OP_PING:
@@ -260,10 +267,13 @@ class Connection:
                 if self._msg_kind is not None:
                     raise ProtocolViolation("server started a message inside another")
                 self._msg_kind = "text" if opcode == OP_TEXT else "binary"
+                self._msg_compressed = bool(rsv & 4)
             self._msg_parts.append(payload)
             if fin:
                 kind, data = self._msg_kind, b"".join(self._msg_parts)
                 self._msg_kind, self._msg_parts = None, []
+                if self._msg_compressed:
+                    data = self.deflate.inflate(data)
                 if kind == "text":
                     try:
                         data.decode("utf-8")
@@ -449,13 +459,16 @@ def open_ws(addr, *, first_bytes=b"", timeout=5.0, **request_kw):
     """Connect and complete the opening handshake, checking the 101 response (§4.2.2)."""
     sock = connect_tcp(addr, timeout)
     key = request_kw.pop("key", None) or new_key()
+    offered = any(n.lower() == "sec-websocket-extensions" for n, _ in request_kw.get("extra", ()))
     sock.sendall(upgrade_request(addr[0], addr[1], key=key, **request_kw) + first_bytes)
     resp = read_http_response(sock, timeout)
-    check_switching(resp, key)
-    return Connection(sock, resp.rest)
+    check_switching(resp, key, offered_extensions=offered)
+    conn = Connection(sock, resp.rest)
+    conn.extensions = resp.header("sec-websocket-extensions")
+    return conn
 
 
-def check_switching(resp, key):
+def check_switching(resp, key, offered_extensions=False):
     if resp.status != 101:
         raise AssertionError("handshake: expected status 101, got %d %s" % (resp.status, resp.reason))
     if (resp.header("upgrade") or "").lower() != "websocket":
@@ -465,7 +478,7 @@ def check_switching(resp, key):
     if resp.header("sec-websocket-accept") != accept_for(key):
         raise AssertionError("handshake: Sec-WebSocket-Accept is %r, expected %r"
                              % (resp.header("sec-websocket-accept"), accept_for(key)))
-    if resp.header("sec-websocket-extensions") is not None:
+    if resp.header("sec-websocket-extensions") is not None and not offered_extensions:
         raise AssertionError("handshake: server accepted an extension nobody offered: %r"
                              % resp.header("sec-websocket-extensions"))
 

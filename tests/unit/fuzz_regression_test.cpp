@@ -21,6 +21,7 @@
 
 #include "../../fuzz/config_check.hpp"
 #include "../../fuzz/connection_check.hpp"
+#include "../../fuzz/deflate_check.hpp"
 #include "../../fuzz/frame_check.hpp"
 #include "../../fuzz/http_check.hpp"
 #include "../../fuzz/http_response_check.hpp"
@@ -90,6 +91,10 @@ std::string check_one(const std::string& surface, const std::string& name, Check
 
 TEST_CASE("fuzz corpus and regressions: UTF-8 validator") {
   CHECK(replay("utf8", &wsrelay::fuzz::check_utf8) >= 10);
+}
+
+TEST_CASE("fuzz corpus and regressions: permessage-deflate, differential against zlib") {
+  CHECK(replay("deflate", &wsrelay::fuzz::check_deflate) >= 10);
 }
 
 TEST_CASE("fuzz corpus and regressions: frame parser and message reader") {

@@ -150,7 +150,9 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"pusher_app_key", "appkey"},
                                                            {"pusher_app_secret", "appsecret"},
                                                            {"pusher_client_events", "false"},
-                                                           {"ignore_env", "WEBSOCKET_URL"}};
+                                                           {"ignore_env", "WEBSOCKET_URL"},
+
+                                                           {"compression", "dedicated"}};
   for (const KeyInfo& key : all_keys()) {
     INFO("key: " << key.name);
     std::string text;

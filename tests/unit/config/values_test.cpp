@@ -122,6 +122,19 @@ TEST_CASE("log_level is one of four names") {
   CHECK(problem_for("log_level", "") != "");
 }
 
+TEST_CASE("compression is off, shared or dedicated; window bits 9..15") {
+  CHECK(value_of("compression", "shared") == Value(std::string("shared")));
+  CHECK(value_of("compression", " dedicated ") == Value(std::string("dedicated")));
+  CHECK(value_of("compression", "off") == Value(std::string("off")));
+  CHECK(problem_for("compression", "on") ==
+        "'on' is not a compression mode (allowed: off, shared or dedicated)");
+  CHECK(problem_for("compression", "") != "");
+  CHECK(problem_for("compression_window_bits", "8") != "");  // zlib cannot compress with 8
+  CHECK(problem_for("compression_window_bits", "16") != "");
+  CHECK(value_of("compression_window_bits", "9") == Value(int64_t{9}));
+  CHECK(value_of("compression_threshold", "1K") == Value(int64_t{1024}));
+}
+
 TEST_CASE("paths and secrets are kept exactly, control characters refused") {
   CHECK(value_of("log_path", " /var/log/ws ") == Value(std::string(" /var/log/ws ")));
   CHECK(value_of("log_path", "") == Value(std::string()));
