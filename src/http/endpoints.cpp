@@ -46,6 +46,7 @@ Snapshot Endpoints::snapshot() const {
   snapshot.server = counters_();
   if (relay_ != nullptr) snapshot.app = relay_->stats();
   if (cluster_) snapshot.cluster = cluster_();
+  if (webhooks_) snapshot.webhooks = webhooks_();
   return snapshot;
 }
 

@@ -70,6 +70,8 @@ class Endpoints final : public server::HttpService {
   Snapshot snapshot() const;
   // Makes /health, /stats and /metrics report the cluster link (GET /health: 503 while down).
   void set_cluster_source(ClusterCountersSource source) { cluster_ = std::move(source); }
+  // Makes /stats and /metrics report Pusher webhook deliveries.
+  void set_webhook_source(std::function<app::pusher::WebhookStats()> source) { webhooks_ = std::move(source); }
 
  private:
   void build_routes();
@@ -77,6 +79,7 @@ class Endpoints final : public server::HttpService {
   HttpOptions options_;
   ServerCountersSource counters_;
   ClusterCountersSource cluster_;
+  std::function<app::pusher::WebhookStats()> webhooks_;
   Relay* relay_;
   std::unique_ptr<BackendApi> api_;
   std::vector<StaticFile> files_;

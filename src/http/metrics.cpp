@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/snapshot.hpp"
+#include "http/webhook_stats.hpp"
 
 namespace wsrelay::http {
 namespace {
@@ -138,6 +139,8 @@ std::string render_metrics(const Snapshot& snapshot, size_t room_limit) {
     out.sample("wsrelay_rejections_total", "reason", server::kRejectNames[i], stats.rejects[i]);
   }
 
+  std::string webhooks;
+  if (snapshot.webhooks) append_webhook_metrics(webhooks, *snapshot.webhooks);
   if (snapshot.cluster) {
     const ClusterCounters& c = *snapshot.cluster;
     out.single("wsrelay_redis_up", "gauge", "1 when the cluster's Redis link is up, else 0.", c.up ? 1 : 0);
@@ -200,7 +203,7 @@ std::string render_metrics(const Snapshot& snapshot, size_t room_limit) {
       }
     }
   }
-  return out.take();
+  return out.take() + webhooks;
 }
 
 }  // namespace wsrelay::http

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "app/pusher/webhook_dispatcher.hpp"
 #include "app/stats.hpp"
 #include "server/server_stats.hpp"
 
@@ -50,6 +51,7 @@ struct Snapshot {
   ServerCounters server;
   std::optional<app::StatsSnapshot> app;
   std::optional<ClusterCounters> cluster;
+  std::optional<app::pusher::WebhookStats> webhooks;  // only when Pusher webhooks are configured
 };
 
 // {"status":"ok","uptime":<whole seconds>}; with a cluster also "redis":"up"|"connecting"|"down",

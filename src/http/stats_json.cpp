@@ -6,6 +6,7 @@
 #include "app/timestamp.hpp"
 #include "http/json_text.hpp"
 #include "http/snapshot.hpp"
+#include "http/webhook_stats.hpp"
 
 namespace wsrelay::http {
 namespace {
@@ -126,6 +127,12 @@ std::string render_stats(const Snapshot& snapshot) {
   }
   writer.EndObject();
 
+  if (snapshot.webhooks) {
+    // One text for /stats and /metrics' figures (webhook_stats.hpp), inserted as it is.
+    const std::string webhooks = webhook_stats_json(*snapshot.webhooks);
+    write_key(writer, "webhooks");
+    writer.RawValue(webhooks.data(), webhooks.size(), rapidjson::kObjectType);
+  }
   if (snapshot.cluster) {
     const ClusterCounters& c = *snapshot.cluster;
     write_key(writer, "cluster");

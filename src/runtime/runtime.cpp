@@ -16,6 +16,7 @@
 #include "http/endpoints.hpp"
 #include "http/json_relay.hpp"
 #include "http/pusher_api.hpp"
+#include "runtime/webhook_service.hpp"
 #include "log/logger.hpp"
 #include "net/client_socket.hpp"
 #include "net/event_loop.hpp"
@@ -193,6 +194,8 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
   std::unique_ptr<server::Server> server;
   std::unique_ptr<app::HostFork> fork;  // one tick listener per front end
   std::unique_ptr<app::JsonProtocol> protocol;
+  // Before the front end that calls it, so it outlives the front end's last call.
+  std::unique_ptr<WebhookService> webhooks;
   std::unique_ptr<app::pusher::PusherProtocol> pusher;  // on the protocol's dispatcher
   std::unique_ptr<app::FrontEndRouter> router;
   std::unique_ptr<http::PusherApi> pusher_api;
@@ -216,6 +219,7 @@ struct Runtime::Parts final : net::SignalHandler, server::ServerObserver, server
       log::info("received ", number == SIGINT ? "SIGINT" : "SIGTERM", ": shutting down gracefully (",
                 server->websocket_count(), " clients; deadline ", settings.shutdown_timeout.count(), " s)");
       if (pusher) pusher->shutdown();  // 4200: pusher-js reconnects at once (1001 would not say so)
+      if (webhooks) webhooks->dispatcher().drain();  // delayed vacated/removed leave now
       server->shutdown();
     } else {
       log::warn("second stop signal: exiting without waiting for clients");
@@ -362,8 +366,19 @@ bool Runtime::start(std::string& error) {
     p.endpoints->set_pusher_api(p.pusher_api.get());
     log::info("Pusher protocol on /app/", s.pusher_app_key, ", REST API on /apps/",
               s.pusher_app_id.empty() ? "(off: pusher_app_id is not set)" : s.pusher_app_id);
+    if (!s.pusher_webhook_url.empty()) {
+      p.webhooks = WebhookService::create(
+          p.loop, webhook_service_options(s, s.pusher_app_key, s.pusher_app_secret), error);
+      if (!p.webhooks) return false;
+      p.pusher->set_webhooks(&p.webhooks->events());
+      p.endpoints->set_webhook_source([w = p.webhooks.get()] { return w->dispatcher().stats(); });
+      log::info("Pusher webhooks POSTed to ", p.webhooks->url(), " (", s.pusher_webhook_events, ")");
+    }
   } else if (p.protocol && (!s.pusher_app_key.empty() || !s.pusher_app_secret.empty())) {
     log::warn("the Pusher protocol needs both pusher_app_key and pusher_app_secret: it stays off");
+  }
+  if (!p.pusher && !s.pusher_webhook_url.empty()) {
+    log::warn("pusher_webhook_url is set but the Pusher protocol is off: no webhooks are sent");
   }
   if (http_options.web_root.empty()) log::warn("no web_root found: / and /wsrelay.js are not served");
   p.server->set_http_service(p.endpoints.get());
