@@ -105,7 +105,14 @@ scenario_server_flags() {
 # serve-* scenarios measure wsrelay's own JSON room protocol (no peer speaks it); the soak is a
 # check of wsrelay, not a comparison.
 scenario_servers() {
-  case "$1" in serve-*) echo "wsrelay-serve" ;; soak-* | connect-100k) echo "wsrelay" ;; *) echo "$SERVERS" ;; esac
+  # Every echo scenario also measures the floor server, so that each echo figure has its
+  # same-run ratio to the kernel's price for the traffic (whatever SERVERS says).
+  case "$1" in
+    serve-*) echo "wsrelay-serve" ;;
+    soak-* | connect-100k) echo "wsrelay" ;;
+    echo-*) echo "$SERVERS floor" ;;
+    *) echo "$SERVERS" ;;
+  esac
 }
 
 # ---- helpers --------------------------------------------------------------------------------
