@@ -47,7 +47,8 @@ SCENARIO_TITLES = {
     "bcast-1000": "broadcast to 1,000 subscribers (raw fan-out, 32 messages in flight, 20 B)",
     "bcast-10000": "broadcast to 10,000 subscribers (raw fan-out, 32 messages in flight, 20 B)",
     "serve-room-1000": "wsrelay serve: one room of 1,000 members, JSON room_message (32 in flight)",
-    "serve-connect-10k": "wsrelay serve: 10,000 connections, handshakes/s and idle memory",
+    "serve-connect-10k": "wsrelay serve: 10,000 connections joining one room (notices each), handshakes/s and idle memory",
+    "serve-connect-10k-batched": "wsrelay serve: the same with room_notices = batched",
     "soak-300": "churn soak, 5 minutes: 50 slots connect, echo 5 messages, close, repeat",
     "connect-10k": "10,000 connections: handshakes/s, then idle memory",
     "connect-max": "idle memory at the largest connection count allowed here",
@@ -365,6 +366,17 @@ def targets_table(summary, scenarios, fd_limit="?"):
         kib = med(scenario, "wsrelay-serve", "rss_per_conn_kib")
         if kib is not None:
             lines.append(f"| {scenario}: state what an idle connection costs in `serve` mode | {kib:.3f} KiB | (stated) |")
+        # Every connection joins the default room: the server CPU of the connect phase is
+        # the cost of N clients joining one room (the notices included).
+        us, held = med(scenario, "wsrelay-serve", "server_cpu_us"), med(scenario, "wsrelay-serve", "held")
+        if us is not None and held:
+            total = us * held / 1e6
+            if scenario.endswith("-batched"):
+                lines.append(f"| {scenario}: {held:,.0f} clients joining one room (notices batched) in under 2 s of server CPU "
+                             f"| {total:.2f} s of server CPU | {'yes' if total < 2 else 'NO'} |")
+            else:
+                lines.append(f"| {scenario}: {held:,.0f} clients joining one room (notices each, for comparison) "
+                             f"| {total:.2f} s of server CPU | (stated) |")
     return "\n".join(lines) if len(lines) > 2 else ""
 
 

@@ -39,6 +39,7 @@ enum class Kind : uint8_t {
   kHttpUrl,      // http(s)://host[:port][/path]
   kRedisUrl,     // redis://host:port, or empty
   kNodeId,       // [A-Za-z0-9._-]{1,64}, or empty
+  kNoticeMode,   // each|batched|off (join/leave notices of a room)
 };
 
 // A parsed value before it is stored in Settings. Integers of every size travel as int64_t.

@@ -96,6 +96,8 @@ std::string_view placeholder(Kind kind) {
       return "URL";
     case Kind::kNodeId:
       return "ID";
+    case Kind::kNoticeMode:
+      return "MODE";
   }
   return "VALUE";
 }
