@@ -211,8 +211,10 @@ int main(int argc, char** argv) {
     perror("floor_echo: listen");
     return 1;
   }
-  signal(SIGTERM, on_signal);
-  signal(SIGINT, on_signal);
+  struct sigaction action = {.sa_handler = on_signal}; /* no SA_RESTART: epoll_wait returns */
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, NULL);
+  sigaction(SIGINT, &action, NULL);
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
   epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev);
