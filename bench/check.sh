@@ -63,6 +63,20 @@ for server in $SERVERS; do
   stop_server
 done
 
+# The floor server (bench/floor/floor_echo.c) speaks only what the echo scenarios need: its
+# echoes must be right (wsbench checks every one), large frames cut across reads included.
+if start_server floor "$((port + 1))" "" "${TMPDIR:-/tmp}/wsbench-check-floor.log"; then
+  common=(--port "$((port + 1))" --pid "$SERVER_PID" --label floor --timeout 20)
+  expect_clean "floor: echo text" echo "${common[@]}" --conns 20 --inflight 2 --size 20 --duration 0.5 --warmup 0.2
+  expect_clean "floor: echo binary 64 KiB" echo "${common[@]}" --conns 4 --inflight 2 --size 65536 --binary --duration 0.5 --warmup 0.2
+  expect_clean "floor: connect" connect "${common[@]}" --conns 500 --hold 0.2
+  expect_clean "floor: soak (closing handshakes)" soak "${common[@]}" --conns 10 --messages 3 --duration 1 --warmup 0.2
+else
+  fail "floor starts"
+fi
+stop_server
+port=$((port + 2))
+
 case " $SERVERS " in *" wsrelay "*)
   port=$((port + 1))
   if start_server wsrelay-serve "$port" "" "${TMPDIR:-/tmp}/wsbench-check-serve.log"; then

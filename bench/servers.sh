@@ -13,6 +13,8 @@ server_command() {  # name port flags -> the command line that starts it
     beast)   echo "$PEER_OUT/beast_echo --port $port $flags" ;;
     wspp)    echo "$PEER_OUT/wspp_echo --port $port $flags" ;;
     node-ws) echo "node bench/peers/node-ws/server.js --port $port $flags" ;;
+    # The kernel's floor for echo (bench/floor/floor_echo.c): one recv and one send per read.
+    floor)   echo "$PEER_OUT/floor_echo --port $port" ;;
     *) echo "bench: unknown server $name" >&2; return 1 ;;
   esac
 }

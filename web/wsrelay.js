@@ -496,8 +496,29 @@
         this.send('leave_room', { room: msg.room });
       }
       if (event === 'signal') this._deliverSignal(msg);
+      if (event === 'members_changed') this._expandNotices(msg);
       if (event) this._emit(event, msg);
       this._emit('message', msg);
+    },
+
+    // A room with batched notices sends one members_changed for several joins and leaves
+    // (docs/protocol.md, "Join and leave notices"). Handlers of user_joined / user_left see
+    // each of them as the plain event (marked batched: true), in order, this client's own
+    // entries left out as the server leaves them out of the plain events. Past the server's
+    // list limit the batch has only counts: then only 'members_changed' is emitted.
+    _expandNotices: function (msg) {
+      var self = this;
+      var expand = function (list, name) {
+        if (!Array.isArray(list)) return;
+        list.forEach(function (entry) {
+          if (!entry || entry.client_id === self.clientId) return;
+          var notice = { event: name, room: msg.room, member_count: msg.member_count, timestamp: msg.timestamp, batched: true };
+          Object.keys(entry).forEach(function (key) { notice[key] = entry[key]; });
+          self._emit(name, notice);
+        });
+      };
+      expand(msg.joined, 'user_joined');
+      expand(msg.left, 'user_left');
     },
 
     _deliverSignal: function (msg) {

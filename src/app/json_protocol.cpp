@@ -285,6 +285,7 @@ JsonProtocol::Outcome JsonProtocol::handle_room_message(const Request& request) 
       status != Status::kOk) {
     return failure(status, room_name);
   }
+  flush_notices(*room);  // members hear of a join before the newcomer's first message
   uint64_t seq = room->next_sequence();
   RoomEvent event{*room, {}, message, {}, request.client.id, seq, now(), &request.client};
   size_t recipients = dispatcher_.publish(event, &request.client);
@@ -405,18 +406,12 @@ void JsonProtocol::on_joined(Client& client, Room& room) {
     dispatcher_.send(client, writer_.finish());
   }
 
-  writer_.begin("user_joined");
-  writer_.field("client_id", client.id);
+  NoticeEntry entry{true, false, client.id, {}, {}};
   if (client.identity) {
-    writer_.field("user_id", client.identity->user_id);
-    // Serialized by the token verifier from a signed claim: a JSON object, never client text.
-    if (!client.identity->user_info.empty()) {
-      writer_.raw_field("user_info", client.identity->user_info, rapidjson::kObjectType);
-    }
+    entry.user_id = client.identity->user_id;
+    entry.user_info = client.identity->user_info;
   }
-  write_room_summary(room, false);
-  writer_.timestamp(now());
-  dispatcher_.send_to_room(room, writer_.finish(), &client);
+  add_notice(room, std::move(entry));
 }
 
 void JsonProtocol::on_left(Client& client, Room& room, LeaveCause cause) {
@@ -427,14 +422,9 @@ void JsonProtocol::on_left(Client& client, Room& room, LeaveCause cause) {
     writer_.timestamp(now());
     dispatcher_.send(client, writer_.finish());
   }
-  if (room.size() == 0) return;
-  writer_.begin("user_left");
-  writer_.field("client_id", client.id);
-  if (client.identity) writer_.field("user_id", client.identity->user_id);
-  write_room_summary(room, false);
-  writer_.field("reason", cause == LeaveCause::kRequest ? "left" : "disconnected");
-  writer_.timestamp(now());
-  dispatcher_.send_to_room(room, writer_.finish(), &client);
+  NoticeEntry entry{false, cause == LeaveCause::kDisconnect, client.id, {}, {}};
+  if (client.identity) entry.user_id = client.identity->user_id;
+  add_notice(room, std::move(entry));
 }
 
 // ---- room events from any front end (FrontEnd) -----------------------------------------------

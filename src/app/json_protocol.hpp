@@ -36,6 +36,7 @@
 #include "app/dispatcher.hpp"
 #include "app/json_parser.hpp"
 #include "app/json_writer.hpp"
+#include "app/notice_batches.hpp"
 #include "app/peer.hpp"
 #include "app/stats.hpp"
 
@@ -64,7 +65,8 @@ using EventHandler = std::function<void(CustomEvent&)>;
 class JsonProtocol final : public Application,
                            private DispatcherObserver,
                            private TickListener,
-                           private FrontEnd {
+                           private FrontEnd,
+                           private DeferredTask {
  public:
   static constexpr std::string_view kWelcomeMessage = "Welcome to wsrelay";
   static constexpr size_t kMaxIdLength = 128;  // bytes of a string `id`
@@ -130,6 +132,15 @@ class JsonProtocol final : public Application,
 
   // FrontEnd: a room event as a JSON room_message (docs/pusher.md, "Mapping").
   std::string_view encode(const RoomEvent& event) override;
+  // Join/leave notices by the room's NoticeMode (json_protocol_notices.cpp). DeferredTask:
+  // the batched ones, at the end of the loop iteration.
+  NoticeMode notice_mode(const Room& room) const;
+  void add_notice(const Room& room, NoticeEntry entry);
+  void run_deferred() override;
+  // Sends `room`'s pending batch now: a room message must not overtake the notices before it.
+  void flush_notices(const Room& room);
+  void send_notice_batch(const Room& room, const NoticeBatch& batch);
+  void send_single_notice(const Room& room, const NoticeEntry& entry, const Client* subject);
 
   // TickListener: close the clients whose auth_timeout has passed.
   void on_tick(int64_t now_ms) override;
@@ -184,6 +195,9 @@ class JsonProtocol final : public Application,
   EventWriter writer_;
   EventWriter room_event_writer_;  // encode() may run while writer_ holds an unsent answer
   JsonParser data_parser_;         // a Pusher event's `data` string, when it holds JSON
+  NoticeBatches notices_;
+  bool notices_scheduled_ = false;  // run_deferred is requested
+  int64_t last_notice_flush_ms_ = 0;  // Host::monotonic_ms() of the last batched flush
   std::array<uint64_t, kBuiltinCount> builtin_counts_{};
   std::map<std::string, CustomEntry, std::less<>> custom_events_;
   std::map<std::string, uint64_t, std::less<>> error_counts_;

@@ -6,12 +6,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/rate_limiter.hpp"
 
 namespace wsrelay::app {
+
+// How the other members of a room hear of a join or a leave (docs/protocol.md, "Join and
+// leave notices"): one user_joined/user_left per event, the notices of one loop iteration
+// coalesced into one event per member, or not at all.
+enum class NoticeMode : uint8_t { kEach, kBatched, kOff };
 
 // A room named in configuration ("vip:private:max_clients=10"). Declared rooms exist from
 // start-up and are never removed when they empty, so their sequence numbers never restart.
@@ -20,6 +26,7 @@ struct DeclaredRoom {
   bool is_private = false;  // joining needs the RoomAuthorizer's consent (refused without one);
                             // rooms named "private-..." are private without being declared
   size_t max_clients = 0;   // 0 = unlimited; a full room answers `room_full`
+  std::optional<NoticeMode> notices = std::nullopt;  // unset: AppOptions::room_notices
 };
 
 // Authentication (docs/security.md): with `enabled`, a connection must present an HS256 token
@@ -44,6 +51,8 @@ struct AppOptions {
   size_t max_json_size = 65536;  // bytes of one request
   // Join answers list the members while the room has at most this many (0 = never list).
   size_t member_list_limit = 100;
+  // Join/leave notices of rooms that do not set their own (room_notices).
+  NoticeMode room_notices = NoticeMode::kEach;
   AuthOptions auth;
   // Messages per connection (rate_limit per minute, rate_limit_burst, rate_limit_warnings).
   RateLimitPolicy rate_limit;

@@ -66,6 +66,16 @@ class TickListener {
   ~TickListener() = default;
 };
 
+// Run once by the Host when the work of the current event-loop iteration is done, before the
+// loop waits again (Host::defer): for output coalesced over one iteration (batched notices).
+class DeferredTask {
+ public:
+  virtual void run_deferred() = 0;
+
+ protected:
+  ~DeferredTask() = default;
+};
+
 class Host {
  public:
   virtual PreparedMessage prepare(PayloadKind kind, std::string_view payload) = 0;
@@ -78,6 +88,13 @@ class Host {
   // with nullptr. One listener per Host; the listener must clear itself before it is destroyed.
   // A listener is ticked from the event loop, never from inside another Application call.
   virtual void set_tick_listener(TickListener* listener) = 0;
+  // Calls task.run_deferred() once, after everything the loop read in this iteration has been
+  // handled (the caller asks once per batch; the task must outlive the call). A host without a
+  // loop of its own runs it at once, which only makes the batches smaller.
+  virtual void defer(DeferredTask& task) { task.run_deferred(); }
+  // The same, about `delay_ms` later (at most that: a host may run it sooner). For output
+  // coalesced over a short window rather than one iteration.
+  virtual void defer_after(DeferredTask& task, uint64_t /*delay_ms*/) { defer(task); }
 
  protected:
   ~Host() = default;

@@ -193,8 +193,9 @@ constexpr std::array kKeys = {
             "Rooms one client may be in at once. 0 = unlimited.", "",
             field<&S::max_rooms_per_client>},
     KeyInfo{"rooms", Kind::kRoomList, 0, 0, kRooms,
-            "Rooms that exist from start-up: name[:private][:max_clients=N], comma-separated, "
-            "e.g. vip:private:max_clients=10,support:max_clients=50.",
+            "Rooms that exist from start-up: name[:private][:max_clients=N][:notices=MODE], "
+            "comma-separated, e.g. vip:private:max_clients=10,support:max_clients=50,"
+            "orders:notices=batched.",
             "", field<&S::rooms>},
     KeyInfo{"max_name_length", Kind::kCount, 1, 1024, kRooms,
             "Longest room or signal name, in bytes.", "", field<&S::max_name_length>},
@@ -204,6 +205,12 @@ constexpr std::array kKeys = {
     KeyInfo{"member_list_limit", Kind::kCount, 0, 100000, kRooms,
             "Join answers list the room's members while it has at most this many. 0 = never.", "",
             field<&S::member_list_limit>},
+    KeyInfo{"room_notices", Kind::kNoticeMode, 0, 0, kRooms,
+            "Join/leave notices to the other members: each (one event per join or leave), "
+            "batched (the notices of one loop iteration, or of up to 100 ms in a burst, in one "
+            "event per member; for large rooms), or off. "
+            "A room in `rooms` may override it with :notices=MODE.",
+            "", field<&S::room_notices>},
 
     KeyInfo{"rate_limit", Kind::kCount, 0, kMillion, kRate,
             "Messages per minute one connection may send. 0 = no limit.", "",

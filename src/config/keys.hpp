@@ -43,6 +43,7 @@ enum class Kind : uint8_t {
   kOptionalHttpUrl,  // as kHttpUrl, or empty
   kWebhookEvents,    // comma-separated Pusher webhook event names, or all
   kCompression,  // off|shared|dedicated (permessage-deflate mode)
+  kNoticeMode,   // each|batched|off (join/leave notices of a room)
 };
 
 // A parsed value before it is stored in Settings. Integers of every size travel as int64_t.

@@ -105,6 +105,7 @@ std::string_view placeholder(Kind kind) {
     case Kind::kWebhookEvents:
       return "EVENTS";
     case Kind::kCompression:
+    case Kind::kNoticeMode:
       return "MODE";
   }
   return "VALUE";

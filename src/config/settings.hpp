@@ -23,11 +23,12 @@ enum class Mode : uint8_t { kServe, kEcho };
 // max_message_size in echo mode: the Autobahn test suite sends messages of up to 16 MiB.
 inline constexpr size_t kEchoMaxMessageSize = 16 * 1024 * 1024;
 
-// One room declared by the `rooms` key: "name[:private][:max_clients=N]".
+// One room declared by the `rooms` key: "name[:private][:max_clients=N][:notices=MODE]".
 struct RoomSpec {
   std::string name;
   bool is_private = false;
   size_t max_clients = 0;  // 0 = no per-room cap
+  std::string notices = {};  // each, batched or off for this room; empty = room_notices
   bool operator==(const RoomSpec&) const = default;
 };
 
@@ -90,6 +91,7 @@ struct Settings {
   size_t max_name_length = 128;
   size_t max_json_depth = 32;
   size_t member_list_limit = 100;
+  std::string room_notices = "each";  // join/leave notices: each|batched|off (docs/protocol.md)
 
   // Rate limiting
   size_t rate_limit = 100;  // messages per minute per connection, 0 = off

@@ -214,6 +214,11 @@ bool check_room_name(std::string_view name, std::string& problem) {
   return true;
 }
 
+namespace {
+// The modes of a room's join/leave notices (room_notices, rooms' :notices=).
+bool is_notice_mode(std::string_view mode) { return mode == "each" || mode == "batched" || mode == "off"; }
+}  // namespace
+
 bool parse_room_spec(std::string_view text, RoomSpec& out, std::string& problem) {
   RoomSpec room;
   const size_t colon = text.find(':');
@@ -222,11 +227,13 @@ bool parse_room_spec(std::string_view text, RoomSpec& out, std::string& problem)
   room.name = std::string(name);
   bool seen_private = false;
   bool seen_max = false;
+  bool seen_notices = false;
   std::string_view options = colon == std::string_view::npos ? "" : text.substr(colon + 1);
   while (colon != std::string_view::npos) {
     const size_t next = options.find(':');
     const std::string_view option = trim(options.substr(0, next));
     constexpr std::string_view kMaxClients = "max_clients=";
+    constexpr std::string_view kNotices = "notices=";
     if (option == "private" && !seen_private) {
       room.is_private = seen_private = true;
     } else if (option.substr(0, kMaxClients.size()) == kMaxClients && !seen_max) {
@@ -239,13 +246,23 @@ bool parse_room_spec(std::string_view text, RoomSpec& out, std::string& problem)
       }
       room.max_clients = static_cast<size_t>(limit);
       seen_max = true;
+    } else if (option.substr(0, kNotices.size()) == kNotices && !seen_notices) {
+      const std::string_view mode = trim(option.substr(kNotices.size()));
+      if (!is_notice_mode(mode)) {
+        problem = "has room " + quote(room.name) + " with " + quote(option) +
+                  " (allowed: notices=each, notices=batched or notices=off)";
+        return false;
+      }
+      room.notices = std::string(mode);
+      seen_notices = true;
     } else {
-      const bool repeated =
-          option == "private" || option.substr(0, kMaxClients.size()) == kMaxClients;
+      const bool repeated = option == "private" ||
+                            option.substr(0, kMaxClients.size()) == kMaxClients ||
+                            option.substr(0, kNotices.size()) == kNotices;
       problem = "has room " + quote(room.name) + " with " +
                 (repeated ? "option " + quote(option) + " given twice"
                           : "unknown option " + quote(option)) +
-                " (allowed: name[:private][:max_clients=N])";
+                " (allowed: name[:private][:max_clients=N][:notices=MODE])";
       return false;
     }
     if (next == std::string_view::npos) break;
@@ -366,6 +383,15 @@ bool parse_value(const KeyInfo& key, std::string_view text, Value& out, std::str
       out = std::string(mode);
       return true;
     }
+    case Kind::kNoticeMode: {
+      const std::string_view mode = trim(text);
+      if (!is_notice_mode(mode)) {
+        problem = quote(mode) + " is not a notice mode (allowed: " + describe_allowed(key) + ")";
+        return false;
+      }
+      out = std::string(mode);
+      return true;
+    }
   }
   problem = "has an unknown kind";
   return false;
@@ -389,6 +415,7 @@ std::string format_value(const KeyInfo& key, const Value& value) {
         out += room.name;
         if (room.is_private) out += ":private";
         if (room.max_clients != 0) out += ":max_clients=" + std::to_string(room.max_clients);
+        if (!room.notices.empty()) out += ":notices=" + room.notices;
       }
       return out;
     }
@@ -423,7 +450,7 @@ std::string describe_allowed(const KeyInfo& key) {
     case Kind::kOriginList:
       return "* or comma-separated origins scheme://host[:port], e.g. https://app.example.com";
     case Kind::kRoomList:
-      return "comma-separated name[:private][:max_clients=N], or empty";
+      return "comma-separated name[:private][:max_clients=N][:notices=each|batched|off], or empty";
     case Kind::kRoomName:
       return "a room name (UTF-8, no control characters), or empty";
     case Kind::kEnvNameList:
@@ -442,6 +469,8 @@ std::string describe_allowed(const KeyInfo& key) {
       return "all, or comma-separated channel_occupied, channel_vacated, member_added, member_removed, client_event";
     case Kind::kCompression:
       return "off, shared or dedicated";
+    case Kind::kNoticeMode:
+      return "each, batched or off";
   }
   return "?";
 }

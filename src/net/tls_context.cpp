@@ -16,6 +16,10 @@ namespace wsrelay::net {
 
 namespace {
 
+// Sessions kept for resumption (see the SSL_CTX setup below): a fixed cost, not one per
+// connection.
+constexpr long kSessionCacheEntries = 1024;
+
 // TLS 1.2 suites: ECDHE only (forward secrecy) with AEAD ciphers only (no CBC, no RSA key
 // exchange, no SHA-1 MACs) — the "intermediate" profile that every browser of the last
 // decade supports. ECDSA and RSA certificates both work.
@@ -192,6 +196,13 @@ bool TlsContext::load(const TlsFiles& files, std::string& error) {
   // idle connections give their read/write buffers back.
   SSL_CTX_set_mode(context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                                 SSL_MODE_RELEASE_BUFFERS);
+  // Resumption state must not grow with the number of open connections. TLS 1.3 sends two
+  // tickets per handshake by default, and without stateless tickets each is a session copy in
+  // the server cache (20,480 entries by default, about 1 KiB each): one ticket per handshake,
+  // and a cache bounded well below the connection counts we serve. Resumption still works for
+  // the most recent clients (a reconnect within the cache's reach); the others handshake in full.
+  SSL_CTX_set_num_tickets(context, 1);
+  SSL_CTX_sess_set_cache_size(context, kSessionCacheEntries);
   bool passphrase_asked = false;
   SSL_CTX_set_default_passwd_cb(context, no_passphrase);
   SSL_CTX_set_default_passwd_cb_userdata(context, &passphrase_asked);

@@ -159,7 +159,14 @@ IoResult TlsTransport::read(int, uint8_t* buffer, size_t capacity) {
       continue;
     }
     const int error = SSL_get_error(ssl_, n);
-    if (error == SSL_ERROR_WANT_READ) break;
+    if (error == SSL_ERROR_WANT_READ) {
+      // The call that found the socket empty allocated a fresh 17 KiB read buffer first, which
+      // SSL_MODE_RELEASE_BUFFERS does not free (it frees only after a record is consumed): an
+      // idle connection would keep it for ever. Give it back now (SSL_free_buffers refuses
+      // while any unprocessed byte is in it); the next readable socket borrows one again.
+      SSL_free_buffers(ssl_);
+      break;
+    }
     if (error == SSL_ERROR_WANT_WRITE) {
       read_wants_write_ = true;
       break;

@@ -57,16 +57,27 @@ server::ServerOptions server_options(const config::Settings& s) {
   return o;
 }
 
+// room_notices / a room's :notices= (already validated by the configuration layer); empty = unset.
+std::optional<app::NoticeMode> notice_mode(std::string_view text) {
+  if (text == "each") return app::NoticeMode::kEach;
+  if (text == "batched") return app::NoticeMode::kBatched;
+  if (text == "off") return app::NoticeMode::kOff;
+  return std::nullopt;
+}
+
 app::AppOptions app_options(const config::Settings& s) {
   app::AppOptions o;
   o.rooms_enabled = s.rooms_enabled;
   o.default_room = s.default_room;
   o.max_rooms_per_client = s.max_rooms_per_client;
-  for (const config::RoomSpec& spec : s.rooms) o.rooms.push_back({spec.name, spec.is_private, spec.max_clients});
+  for (const config::RoomSpec& spec : s.rooms) {
+    o.rooms.push_back({spec.name, spec.is_private, spec.max_clients, notice_mode(spec.notices)});
+  }
   o.max_name_length = s.max_name_length;
   o.max_json_depth = s.max_json_depth;
   o.max_json_size = s.max_message_size;
   o.member_list_limit = s.member_list_limit;
+  o.room_notices = notice_mode(s.room_notices).value_or(app::NoticeMode::kEach);
   o.auth.enabled = s.auth_enabled;
   o.auth.secret = s.auth_secret;
   o.auth.timeout_ms = static_cast<int64_t>(ms(s.auth_timeout));

@@ -133,6 +133,17 @@ void Server::PoolTrimTimer::on_timer() {
   if (server.readers_.idle() + server.queues_.idle() > 0) server.loop_.timers().schedule_in(*this, kPoolTrimIntervalMs);
 }
 
+void Server::defer_after(app::DeferredTask& task, uint64_t delay_ms) {
+  if (delay_ms == 0) return defer(task);
+  defer_timer_.tasks.push_back(&task);
+  if (!defer_timer_.scheduled()) loop_.timers().schedule_in(defer_timer_, delay_ms);
+}
+
+void Server::DeferTimer::on_timer() {
+  for (app::DeferredTask* task : tasks) server.deferred_.push_back(task);  // run by before_sleep
+  tasks.clear();
+}
+
 void Server::TickTimer::on_timer() {
   if (server.tick_listener_ == nullptr) return;
   // Rescheduled first, so the listener may clear itself (cancelling this) from inside on_tick.
@@ -204,8 +215,12 @@ void Server::on_terminated(Connection* connection) { closed_.push_back(connectio
 
 void Server::before_sleep() {
   // Flushing can close connections (write errors) and freeing them tells the application,
-  // which may queue notices for others: repeat until both lists are empty.
-  while (!dirty_.empty() || !closed_.empty()) {
+  // which may queue notices for others: repeat until both lists are empty. The application's
+  // deferred work (batched notices) runs first, so its output leaves in this same flush.
+  while (!dirty_.empty() || !closed_.empty() || !deferred_.empty()) {
+    std::vector<app::DeferredTask*> deferred;
+    deferred.swap(deferred_);
+    for (app::DeferredTask* task : deferred) task->run_deferred();
     std::vector<Connection*> dirty;
     dirty.swap(dirty_);
     for (Connection* c : dirty) {

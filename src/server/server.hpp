@@ -100,6 +100,8 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   int64_t wall_clock_ms() const override { return net::EventLoop::wall_clock_ms(); }
   int64_t monotonic_ms() const override { return static_cast<int64_t>(loop_.now_ms()); }
   void set_tick_listener(app::TickListener* listener) override;
+  void defer(app::DeferredTask& task) override { deferred_.push_back(&task); }
+  void defer_after(app::DeferredTask& task, uint64_t delay_ms) override;
 
   const ServerOptions& options() const { return options_; }
   ServerOptions& mutable_options() { return options_; }
@@ -169,6 +171,14 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
     void on_timer() override;
     Server& server;
   };
+  // app::Host::defer_after: one timer for every delayed task (each runs at the first one's
+  // deadline at the latest), which then joins deferred_.
+  struct DeferTimer final : net::Timer {
+    explicit DeferTimer(Server& owner) : server(owner) {}
+    void on_timer() override;
+    Server& server;
+    std::vector<app::DeferredTask*> tasks;
+  };
   void accept_ready();
   void free_closed();
 
@@ -196,12 +206,14 @@ class Server final : public net::IoHandler, public net::BeforeSleepHook, public 
   std::unordered_map<std::string, uint32_t> per_ip_;  // upgraded connections per address
   std::vector<Connection*> dirty_;
   std::vector<Connection*> closed_;
+  std::vector<app::DeferredTask*> deferred_;  // app::Host::defer, run by before_sleep
 
   common::ObjectPool<ws::MessageReader> readers_;
   common::ObjectPool<net::OutputQueue> queues_;
   std::array<std::unique_ptr<ws::Deflater>, 7> shared_deflaters_;  // window bits 9..15
   std::vector<uint8_t> deflate_scratch_;
   PoolTrimTimer pool_trim_timer_{*this};
+  DeferTimer defer_timer_{*this};
 
   std::vector<uint8_t> receive_buffer_;
   std::vector<uint8_t> cork_buffer_;

@@ -82,6 +82,37 @@ test('connects on creation and reports connecting then open; welcome sets client
   relay.close();
 });
 
+test('members_changed (batched notices) reaches user_joined/user_left handlers as plain notices, without our own', async () => {
+  const { relay, socket } = await makeRelay();
+  socket().accept();
+  socket().deliver({ event: 'welcome', client_id: 'me', message: 'hi', timestamp: '2026-01-01T00:00:00.000Z' });
+  const seen = [];
+  relay.on('user_joined', (m) => seen.push(['joined', m]));
+  relay.on('user_left', (m) => seen.push(['left', m]));
+  relay.on('members_changed', (m) => seen.push(['batch', m.joined_count, m.left_count]));
+  socket().deliver({
+    event: 'members_changed', room: 'lobby', member_count: 3, joined_count: 3, left_count: 1,
+    joined: [{ client_id: 'a', user_id: 'u1', user_info: { name: 'Ann' } }, { client_id: 'me' }, { client_id: 'b' }],
+    left: [{ client_id: 'c', reason: 'disconnected' }],
+    timestamp: '2026-01-01T00:00:01.000Z',
+  });
+  assert.deepEqual(seen.map((s) => (s[0] === 'batch' ? s.join(':') : `${s[0]}:${s[1].client_id}`)),
+    ['joined:a', 'joined:b', 'left:c', 'batch:3:1']);
+  const first = seen[0][1];
+  assert.equal(first.event, 'user_joined');
+  assert.equal(first.room, 'lobby');
+  assert.equal(first.member_count, 3);
+  assert.equal(first.user_id, 'u1');
+  assert.deepEqual(first.user_info, { name: 'Ann' });
+  assert.equal(first.batched, true);
+  assert.equal(seen[2][1].reason, 'disconnected');
+  // Past the server's list limit only the counts come: no per-member events are made up.
+  seen.length = 0;
+  socket().deliver({ event: 'members_changed', room: 'lobby', member_count: 900, joined_count: 800, left_count: 2, timestamp: 't' });
+  assert.deepEqual(seen, [['batch', 800, 2]]);
+  relay.close();
+});
+
 test('send() puts event first and cannot be overridden by fields', async () => {
   const { relay, socket } = await makeRelay();
   socket().accept();

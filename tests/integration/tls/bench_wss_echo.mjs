@@ -37,7 +37,7 @@ const SECONDS = Number(option('seconds', 3));
 const RUNS = Number(option('runs', 3));
 const CONNS = Number(option('conns', 50));
 const INFLIGHT = Number(option('inflight', 8));
-const SIZES = option('sizes', '20,1024,16384,65536').split(',').map(Number);
+const SIZES = option('sizes', '20,1024,16384,65536').split(',').filter((s) => s !== '').map(Number);  // --sizes '' measures idle memory only
 const IDLE = Number(option('idle', 1000));
 
 async function startServer(tls, pki) {

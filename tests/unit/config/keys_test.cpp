@@ -136,6 +136,7 @@ TEST_CASE("every key stores into its own member and no other") {
                                                            {"rooms_enabled", "false"},
                                                            {"default_room", "lobby"},
                                                            {"rooms", "vip:private"},
+                                                           {"room_notices", "batched"},
                                                            {"api_key", "k"},
                                                            {"web_root", "/w"},
                                                            {"publish_url", "http://example.com"},

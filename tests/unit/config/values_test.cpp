@@ -215,10 +215,11 @@ TEST_CASE("room specs: name[:private][:max_clients=N]") {
         Value(std::vector<RoomSpec>{{"caf\xc3\xa9 lounge", false, 0}}));
   CHECK(value_of("rooms", "") == Value(std::vector<RoomSpec>{}));
   CHECK(problem_for("rooms", "vip:privat") ==
-        "has room 'vip' with unknown option 'privat' (allowed: name[:private][:max_clients=N])");
+        "has room 'vip' with unknown option 'privat' (allowed: "
+        "name[:private][:max_clients=N][:notices=MODE])");
   CHECK(problem_for("rooms", "vip:private:private") ==
         "has room 'vip' with option 'private' given twice (allowed: "
-        "name[:private][:max_clients=N])");
+        "name[:private][:max_clients=N][:notices=MODE])");
   CHECK(problem_for("rooms", "vip:max_clients=0") ==
         "has room 'vip' with 'max_clients=0' (allowed: max_clients=1..10000000)");
   CHECK(problem_for("rooms", "vip:max_clients=x") != "");
@@ -229,6 +230,26 @@ TEST_CASE("room specs: name[:private][:max_clients=N]") {
   CHECK(problem_for("rooms", "bad\xff") == "has room name 'bad\xff', which is not valid UTF-8");
   CHECK(problem_for("rooms", "c1\xc2\x85x") ==
         "has room name 'c1\xc2\x85x' with a control character");
+}
+
+TEST_CASE("join/leave notices: room_notices and a room's :notices=") {
+  CHECK(value_of("room_notices", "batched") == Value(std::string("batched")));
+  CHECK(value_of("room_notices", " each ") == Value(std::string("each")));
+  CHECK(value_of("room_notices", "off") == Value(std::string("off")));
+  CHECK(problem_for("room_notices", "sometimes") ==
+        "'sometimes' is not a notice mode (allowed: each, batched or off)");
+  CHECK(problem_for("room_notices", "") != "");
+  RoomSpec orders{"orders", false, 0};
+  orders.notices = "batched";
+  RoomSpec vip{"vip", true, 5};
+  vip.notices = "off";
+  CHECK(value_of("rooms", "orders:notices=batched,vip:private:notices=off:max_clients=5") ==
+        Value(std::vector<RoomSpec>{orders, vip}));
+  CHECK(problem_for("rooms", "orders:notices=loud") ==
+        "has room 'orders' with 'notices=loud' (allowed: notices=each, notices=batched or notices=off)");
+  CHECK(problem_for("rooms", "orders:notices=off:notices=each") ==
+        "has room 'orders' with option 'notices=each' given twice (allowed: "
+        "name[:private][:max_clients=N][:notices=MODE])");
 }
 
 TEST_CASE("default_room: a room name or empty") {
