@@ -27,6 +27,10 @@ class HostFork final : private TickListener {
     }
     int64_t wall_clock_ms() const override { return fork_->host_.wall_clock_ms(); }
     int64_t monotonic_ms() const override { return fork_->host_.monotonic_ms(); }
+    // Forwarded, not left to Host's run-at-once defaults: a branch that ran deferred work at
+    // once would quietly undo the batching the front end asked for.
+    void defer(DeferredTask& task) override { fork_->host_.defer(task); }
+    void defer_after(DeferredTask& task, uint64_t delay_ms) override { fork_->host_.defer_after(task, delay_ms); }
     void set_tick_listener(TickListener* listener) override {
       listener_ = listener;
       fork_->update();
@@ -81,6 +85,9 @@ class FrontEndRouter final : public Application {
   }
   void on_close(Peer& peer, uint16_t code, std::string_view reason) override {
     route(peer).on_close(peer, code, reason);
+  }
+  void on_protocol_error(Peer& peer, uint16_t code, std::string_view reason) override {
+    route(peer).on_protocol_error(peer, code, reason);
   }
 
  private:

@@ -194,7 +194,7 @@ constexpr std::array kKeys = {
             field<&S::max_rooms_per_client>},
     KeyInfo{"rooms", Kind::kRoomList, 0, 0, kRooms,
             "Rooms that exist from start-up: name[:private][:max_clients=N][:notices=MODE], "
-            "comma-separated, e.g. vip:private:max_clients=10,support:max_clients=50,"
+            "comma-separated, e.g. vip:private:max_clients=10,support:max_clients=50 or "
             "orders:notices=batched.",
             "", field<&S::rooms>},
     KeyInfo{"max_name_length", Kind::kCount, 1, 1024, kRooms,

@@ -153,11 +153,10 @@ bool PusherApi::parse_info(std::string_view text, Info& out) {
   return true;
 }
 
-std::string PusherApi::channel_info(std::string_view name, const Info& info) const {
-  if (!info.subscription_count && !info.user_count) return {};
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  w.StartObject();
+// The counts `info` asks for, as members of the object `w` is writing (channels and channel
+// answer with the same two fields).
+template <typename JsonWriter>
+void PusherApi::write_counts(JsonWriter& w, std::string_view name, const Info& info) const {
   if (info.subscription_count) {
     const app::Room* room = pusher_.dispatcher().find_room(name);
     w.Key("subscription_count");
@@ -168,6 +167,14 @@ std::string PusherApi::channel_info(std::string_view name, const Info& info) con
     w.Key("user_count");
     w.Uint64(present == nullptr ? 0 : present->user_count());
   }
+}
+
+std::string PusherApi::channel_info(std::string_view name, const Info& info) const {
+  if (!info.subscription_count && !info.user_count) return {};
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  write_counts(w, name, info);
   w.EndObject();
   return finish(buffer);
 }
@@ -402,15 +409,7 @@ void PusherApi::channel(std::string_view name, const std::string& query,
   w.StartObject();
   w.Key("occupied");
   w.Bool(room != nullptr && room->size() > 0);
-  if (info.subscription_count) {
-    w.Key("subscription_count");
-    w.Uint64(room == nullptr ? 0 : room->size());
-  }
-  if (info.user_count) {
-    const pusher::PresenceChannel* present = pusher_.presence(name);
-    w.Key("user_count");
-    w.Uint64(present == nullptr ? 0 : present->user_count());
-  }
+  write_counts(w, name, info);
   w.EndObject();
   set_json(response, 200, finish(buffer));
 }

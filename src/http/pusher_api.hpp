@@ -66,6 +66,8 @@ class PusherApi final : public server::HttpService {
   static bool parse_info(std::string_view text, Info& out);
   // {"subscription_count":n,"user_count":m} as requested; "" when nothing was.
   std::string channel_info(std::string_view name, const Info& info) const;
+  template <typename JsonWriter>
+  void write_counts(JsonWriter& w, std::string_view name, const Info& info) const;
 
   app::pusher::PusherProtocol& pusher_;
   std::function<int64_t()> wall_clock_s_;

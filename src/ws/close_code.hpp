@@ -54,7 +54,6 @@ constexpr std::string_view kPongTimeout = "pong timeout";
 constexpr std::string_view kRsv1Continuation = "RSV1 set on a continuation frame";
 constexpr std::string_view kRsv1Control = "RSV1 set on a control frame";
 constexpr std::string_view kBadDeflateData = "invalid compressed data";
-constexpr std::string_view kInflatedTooBig = "message too big after decompression";
 constexpr std::string_view kInflateRatio = "compression ratio over the limit";
 }  // namespace close_reason
 

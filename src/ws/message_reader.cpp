@@ -231,7 +231,7 @@ ReadStatus MessageReader::inflate_piece(std::span<const uint8_t> piece, MessageH
     if (step.status == InflateStatus::kError) {
       return fail(handler, close_code::kInvalidPayload, close_reason::kBadDeflateData);
     }
-    if (buffer_.size() > max) return fail(handler, close_code::kMessageTooBig, close_reason::kInflatedTooBig);
+    if (buffer_.size() > max) return fail(handler, close_code::kMessageTooBig, inflated_too_big_reason(buffer_.size()));
     if (limits_.max_inflate_ratio != 0 && buffer_.size() > limits_.max_inflate_ratio_floor &&
         buffer_.size() / limits_.max_inflate_ratio > compressed_bytes_) {
       return fail(handler, close_code::kMessageTooBig, close_reason::kInflateRatio);
@@ -271,6 +271,22 @@ std::string_view MessageReader::too_big_reason(const FrameHeader& header) {
   put(whole ? "message of " : "message of at least ");
   out = std::to_chars(out, end, size).ptr;
   put(" bytes exceeds max_message_size ");
+  out = std::to_chars(out, end, limits_.max_message_size).ptr;
+  return {reason_.data(), static_cast<size_t>(out - reason_.data())};
+}
+
+std::string_view MessageReader::inflated_too_big_reason(uint64_t inflated) {
+  // Inflating stops one byte past the cap, so the whole size is never known: "at least".
+  char* out = reason_.data();
+  char* const end = out + reason_.size();
+  auto put = [&out](std::string_view text) {
+    std::copy(text.begin(), text.end(), out);
+    out += text.size();
+  };
+  // Longest form: 29 + 20 + 32 + 20 = 101 bytes, within the 123 of RFC 6455 §5.5.
+  put("message inflates to at least ");
+  out = std::to_chars(out, end, inflated).ptr;
+  put(" bytes, over max_message_size ");
   out = std::to_chars(out, end, limits_.max_message_size).ptr;
   return {reason_.data(), static_cast<size_t>(out - reason_.data())};
 }

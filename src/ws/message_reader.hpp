@@ -134,6 +134,7 @@ class MessageReader {
   ReadStatus finish_control(std::span<const uint8_t> payload, MessageHandler& handler);
   ReadStatus fail(MessageHandler& handler, uint16_t code, std::string_view reason);
   std::string_view too_big_reason(const FrameHeader& header);  // formatted into reason_
+  std::string_view inflated_too_big_reason(uint64_t inflated);  // formatted into reason_
   void append_message_data(std::span<const uint8_t> piece);
   void release_buffer();
   ReadStatus on_compressed_payload(const FrameStep& step, MessageHandler& handler);

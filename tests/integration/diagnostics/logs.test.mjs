@@ -113,7 +113,8 @@ test('dictionary-word secrets (auth_secret=open, api_key=the) mask credentials b
 
 test('1009: the close reason, the log and a JSON error say the size and the setting', async () => {
   await withServer(['serve', '--max-message-size', '1024'], async (server) => {
-    const client = await welcomed(server.url);
+    // Uncompressed, so the frame header announces the size (the compressed case follows).
+    const client = await welcomed(server.url, { perMessageDeflate: false });
     await client.event('room_joined');
     const message = JSON.stringify({ event: 'message', message: 'x'.repeat(2000) });
     client.send(message);
@@ -127,6 +128,23 @@ test('1009: the close reason, the log and a JSON error say the size and the sett
     assert.ok(Buffer.byteLength(close.reason) <= 123);
     await waitForLine(server, new RegExp(`^INFO  reject 127\\.0\\.0\\.1:\\d+ message_too_big: ${expected}$`));
     await waitForLine(server, new RegExp(`^INFO  close 127\\.0\\.0\\.1:\\d+ code=1009 reason="${expected}" by server$`));
+  });
+});
+
+test('1009 for a compressed message says it inflates past the limit, in the reason and a JSON error', async () => {
+  await withServer(['serve', '--max-message-size', '1024'], async (server) => {
+    const client = await welcomed(server.url, { perMessageDeflate: { threshold: 0 } });
+    await client.event('room_joined');
+    // 2,000 repeated letters deflate to a few dozen bytes: only inflating shows the size.
+    client.send(JSON.stringify({ event: 'message', message: 'x'.repeat(2000) }));
+    const expected = 'message inflates to at least 1025 bytes, over max_message_size 1024';
+    const error = await client.next((m) => m.event === 'error', 'an error event');
+    assert.equal(error.code, 'message_too_big');
+    assert.equal(error.message, expected);
+    const close = await client.closedWithin();
+    assert.equal(close.code, 1009);
+    assert.equal(close.reason, expected);
+    await waitForLine(server, new RegExp(`^INFO  reject 127\\.0\\.0\\.1:\\d+ message_too_big: ${expected}$`));
   });
 });
 
