@@ -610,3 +610,19 @@ TEST_CASE("PUSHER_* / REVERB_* fill pusher_app_* below every other source, with 
   CHECK(result.settings.pusher_app_secret == "envsecret");
   CHECK(result.settings.pusher_app_id == "6");
 }
+
+TEST_CASE("a Laravel .env's PUSHER_* lines are fallbacks too, below the real environment's") {
+  Setup setup;
+  setup.env = {"WEBSOCKET_ENV_FILE=/app/.env", "PUSHER_APP_SECRET=realsecret"};
+  setup.files["/app/.env"] =
+      "APP_NAME=Laravel\nBROADCAST_CONNECTION=pusher\nPUSHER_APP_ID=101\nPUSHER_APP_KEY=filekey\n"
+      "PUSHER_APP_SECRET=filesecret\n";
+  const LoadResult result = setup.load();
+  INFO(all_errors(result.errors));
+  REQUIRE(result.ok());
+  CHECK(result.settings.pusher_app_id == "101");
+  CHECK(result.settings.pusher_app_key == "filekey");
+  CHECK(result.settings.pusher_app_secret == "realsecret");  // the real environment wins
+  CHECK(result.origins[key_index(*find_key("pusher_app_key"))].describe() == "/app/.env:4 PUSHER_APP_KEY");
+  CHECK(result.origins[key_index(*find_key("pusher_app_secret"))].describe() == "env PUSHER_APP_SECRET");
+}
