@@ -233,10 +233,14 @@ inline std::string check_deflate(std::span<const uint8_t> input) {
   // The reader refuses compressed wire bytes beyond this at the frame header (1009).
   const uint64_t wire_limit = max + max / 8 + 1024;
   if (data.size() > wire_limit) {
-    if (!recorder.messages.empty() ||
-        recorder.errors != std::vector<uint16_t>{ws::close_code::kMessageTooBig}) {
+    // Refused at the latest by the frame header that crosses the limit (1009); an earlier
+    // fragment may already have inflated past the cap (1009) or proved invalid (1007, which
+    // zlib must confirm).
+    if (!recorder.messages.empty() || recorder.errors.size() != 1)
+      return "compressed payload over the wire limit not refused";
+    const uint16_t code = recorder.errors[0];
+    if (code != ws::close_code::kMessageTooBig && !(code == ws::close_code::kInvalidPayload && !ok))
       return "compressed payload over the wire limit not refused with 1009";
-    }
     return "";
   }
   if (ok && !over) {
